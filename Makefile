@@ -1,0 +1,55 @@
+# VetPass — `make run` to try it, `make test` to check it. Python 3.11+ is all you need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: venv run test lint format migrate seed clean bench
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "VetPass needs Python 3.11 or newer" or 0)'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+# The site, a Celery worker and beat, on embedded defaults (SQLite, filesystem broker,
+# console email). Ctrl-C stops all three.
+run: seed
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "VetPass on http://$(HOST):$(PORT)/  (worker and beat beside it; Ctrl-C stops all)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A vetpass worker --loglevel=INFO --concurrency=2 --hostname=vetpass@%h & \
+	$(BIN)/celery -A vetpass beat --loglevel=INFO --pidfile= & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy vetpass records consent dsar
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The whole suite: lint, migrations committed, then pytest (browser tests run when
+# Chromium is at /usr/bin/chromium). Honours DATABASE_URL and CELERY_BROKER_URL.
+test: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: venv
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var/vetpass.sqlite3 var/celery var/staticfiles

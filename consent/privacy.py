@@ -1,0 +1,66 @@
+from vetpass.privacy import (
+    NOT_PERSONAL,
+    Basis,
+    Category,
+    Erasure,
+    PersonalDataDeclaration,
+    personal,
+)
+
+_PROOF = "proof of consent must outlive the account (GDPR Art. 7(1), Art. 5(2))"
+_KEPT = personal(
+    Category.CONSENT,
+    basis=Basis.LEGAL_OBLIGATION,
+    retention="6 years after the last event (limitation period for claims)",
+    erasure=Erasure.KEEP,
+    method=_PROOF,
+)
+
+PERSONAL_DATA: PersonalDataDeclaration = {
+    "consent.Purpose": {
+        name: NOT_PERSONAL
+        for name in (
+            "id",
+            "code",
+            "name",
+            "description",
+            "lawful_basis",
+            "category",
+            "scoped",
+            "pii_categories",
+            "third_party_disclosure",
+            "ordering",
+        )
+    },
+    "consent.PolicyDocument": {"id": NOT_PERSONAL, "kind": NOT_PERSONAL, "title": NOT_PERSONAL},
+    "consent.PolicyVersion": {
+        name: NOT_PERSONAL
+        for name in (
+            "id",
+            "document",
+            "version",
+            "effective_from",
+            "requires_acceptance",
+            "summary",
+            "body",
+            "created_at",
+        )
+    },
+    "consent.ConsentEvent": {
+        "id": NOT_PERSONAL,
+        "subject_key": _KEPT,
+        "subject_user": _KEPT,
+        "purpose": _KEPT,
+        "scope": _KEPT,
+        "action": _KEPT,
+        "policy_version": _KEPT,
+        "actor": _KEPT,
+        "actor_role": _KEPT,
+        "channel": _KEPT,
+        "wording": _KEPT,
+        "created_at": _KEPT,
+        "sequence": NOT_PERSONAL,
+        "prev_hash": NOT_PERSONAL,
+        "hash": NOT_PERSONAL,
+    },
+}

@@ -1,0 +1,3 @@
+from vetpass.privacy import PersonalDataDeclaration
+
+PERSONAL_DATA: PersonalDataDeclaration = {}

@@ -1,0 +1,173 @@
+"""Record entries on an animal: one table, one row per entry, the kind deciding which
+fields are required. One table keeps the timeline a single indexed query and lets a
+practice's sharing scope be expressed as a set of kinds."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from records.validators import validate_document, validate_not_future, validate_positive
+
+from .animals import Animal
+
+
+class EntryKind(models.TextChoices):
+    VACCINATION = "vaccination", "Vaccination"
+    CLINICAL_NOTE = "clinical_note", "Clinical note"
+    WEIGHT = "weight", "Weight"
+    MEDICATION = "medication", "Medication"
+    ALLERGY = "allergy", "Allergy"
+    LAB_RESULT = "lab_result", "Lab result"
+    DOCUMENT = "document", "Document"
+    EXAMINATION = "examination", "Clinical examination"
+
+
+class EntrySource(models.TextChoices):
+    OWNER = "owner", "Owner"
+    PRACTICE = "practice", "Practice"
+    IMPORT = "import", "Import"
+
+
+class WeightUnit(models.TextChoices):
+    KG = "kg", "kg"
+    G = "g", "g"
+    LB = "lb", "lb"
+
+
+TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.45359237}
+
+# Which fields each kind needs (beyond the date). The form and serializer show only these.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    EntryKind.VACCINATION: ("vaccine_product",),
+    EntryKind.CLINICAL_NOTE: ("notes",),
+    EntryKind.WEIGHT: ("weight_value", "weight_unit"),
+    EntryKind.MEDICATION: ("medication_name",),
+    EntryKind.ALLERGY: ("allergen",),
+    EntryKind.LAB_RESULT: ("test_name", "result"),
+    EntryKind.DOCUMENT: ("document",),
+    EntryKind.EXAMINATION: ("notes",),
+}
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    EntryKind.VACCINATION: ("vaccine_product", "manufacturer", "batch_number", "next_due_on"),
+    EntryKind.CLINICAL_NOTE: (),
+    EntryKind.WEIGHT: ("weight_value", "weight_unit"),
+    EntryKind.MEDICATION: ("medication_name", "dose", "ends_on"),
+    EntryKind.ALLERGY: ("allergen", "severity"),
+    EntryKind.LAB_RESULT: ("test_name", "result"),
+    EntryKind.DOCUMENT: ("document", "document_type"),
+    EntryKind.EXAMINATION: (),
+}
+
+
+class Entry(models.Model):
+    animal = models.ForeignKey(Animal, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    occurred_on = models.DateField(
+        "date", default=timezone.localdate, validators=[validate_not_future]
+    )
+    title = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+
+    # vaccination
+    vaccine_product = models.CharField("vaccine (product)", max_length=120, blank=True)
+    manufacturer = models.CharField(max_length=120, blank=True)
+    batch_number = models.CharField("batch number", max_length=60, blank=True)
+    next_due_on = models.DateField("next due", null=True, blank=True)
+    # weight
+    weight_value = models.DecimalField(
+        "weight",
+        max_digits=9,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[validate_positive],
+    )
+    weight_unit = models.CharField(max_length=3, choices=WeightUnit.choices, blank=True)
+    # medication
+    medication_name = models.CharField("medication", max_length=120, blank=True)
+    dose = models.CharField(max_length=120, blank=True)
+    ends_on = models.DateField("until", null=True, blank=True)
+    # allergy
+    allergen = models.CharField(max_length=120, blank=True)
+    severity = models.CharField(max_length=60, blank=True)
+    # lab result
+    test_name = models.CharField("test", max_length=120, blank=True)
+    result = models.CharField(max_length=250, blank=True)
+    # document
+    document = models.FileField(
+        upload_to="documents/%Y/%m/", blank=True, validators=[validate_document]
+    )
+    document_type = models.CharField(max_length=60, blank=True)
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_entries",
+    )
+    source = models.CharField(max_length=10, choices=EntrySource.choices, default=EntrySource.OWNER)
+    practice = models.ForeignKey(
+        "records.Practice",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries",
+        help_text="The practice whose staff wrote it, for entries from a practice.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-created_at"]
+        verbose_name_plural = "entries"
+        indexes = [models.Index(fields=["animal", "kind", "-occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for name in REQUIRED_FIELDS.get(self.kind, ()):
+            value = getattr(self, name)
+            if value in (None, "") or (name == "document" and not value):
+                label = self._meta.get_field(name).verbose_name
+                errors[name] = f"Enter the {label}."
+        if self.kind == EntryKind.WEIGHT and self.weight_value is not None and not self.weight_unit:
+            errors["weight_unit"] = "Choose a unit."
+        if self.next_due_on and self.occurred_on and self.next_due_on < self.occurred_on:
+            errors["next_due_on"] = "The next due date must be after the date given."
+        if self.ends_on and self.occurred_on and self.ends_on < self.occurred_on:
+            errors["ends_on"] = "The end date must be after the start date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def weight_kg(self) -> float | None:
+        if self.weight_value is None:
+            return None
+        return float(self.weight_value) * TO_KG.get(self.weight_unit or "kg", 1.0)
+
+    @property
+    def summary(self) -> str:
+        match self.kind:
+            case EntryKind.VACCINATION:
+                return self.vaccine_product
+            case EntryKind.WEIGHT:
+                value = self.weight_value.normalize() if self.weight_value else ""
+                return f"{value} {self.weight_unit}"
+            case EntryKind.MEDICATION:
+                return " ".join(x for x in (self.medication_name, self.dose) if x)
+            case EntryKind.ALLERGY:
+                return self.allergen
+            case EntryKind.LAB_RESULT:
+                return f"{self.test_name}: {self.result}"
+            case EntryKind.DOCUMENT:
+                return self.title or (
+                    self.document.name.rsplit("/", 1)[-1] if self.document else ""
+                )
+            case _:
+                return self.title or self.notes[:80]

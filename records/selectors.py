@@ -1,0 +1,127 @@
+"""Who may see what (DESIGN.md rule 1): the one answer, used by web views, API views and
+exports alike.
+
+An animal is visible to its owner and to the co-owners/responsible persons it was shared
+with. Practice staff and emergency-share holders are added by the practice issue through
+`practice_visibility` below, never by a view of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from vetpass.accounts.models import User
+
+from .models import Animal, AnimalAccess, Entry, EntryKind, Permission
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What one user may do with one animal."""
+
+    animal: Animal
+    can_edit: bool
+    is_owner: bool
+    # None: every kind of entry; otherwise only these kinds.
+    kinds: frozenset[str] | None = None
+    # Set when the look is by practice staff or an emergency-share holder: the grant used.
+    via: object | None = None
+
+    @property
+    def is_owner_side(self) -> bool:
+        """The owner or a co-owner: looks by them are not access-logged."""
+        return self.via is None
+
+
+def animals_owned_or_shared(user: User) -> QuerySet[Animal]:
+    """The animals the user keeps: their own and those co-owners shared with them."""
+    if not user.is_authenticated:
+        return Animal.objects.none()
+    return (
+        Animal.objects.filter(Q(owner=user) | Q(accesses__user=user))
+        .distinct()
+        .select_related("species", "breed", "owner")
+    )
+
+
+def animals_visible_to(user: User) -> QuerySet[Animal]:
+    """Every animal the user may see, whichever way (owner side or practice side)."""
+    if not user.is_authenticated:
+        return Animal.objects.none()
+    ids = Animal.objects.filter(Q(owner=user) | Q(accesses__user=user)).values("pk")
+    qs = Animal.objects.filter(pk__in=ids)
+    from . import access  # the practice side (favorites, emergency shares)
+
+    practice_ids = access.animal_ids_visible_to_staff(user)
+    if practice_ids is not None:
+        qs = Animal.objects.filter(Q(pk__in=ids) | Q(pk__in=practice_ids))
+    return qs.select_related("species", "breed", "owner")
+
+
+def visibility_for(user: User, animal: Animal) -> Visibility | None:
+    if not user.is_authenticated:
+        return None
+    if animal.owner_id == user.pk:
+        return Visibility(animal=animal, can_edit=True, is_owner=True)
+    share = (
+        AnimalAccess.objects.filter(animal=animal, user=user)
+        .values_list("permission", flat=True)
+        .first()
+    )
+    if share is not None:
+        return Visibility(animal=animal, can_edit=share == Permission.EDIT, is_owner=False)
+    from . import access
+
+    return access.staff_visibility(user, animal)
+
+
+def get_animal_for_user(user: User, pk: object, *, edit: bool = False) -> Visibility:
+    """The animal with what the user may do with it, or 404 — never a 403 that tells the
+    animal exists."""
+    try:
+        animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)
+    except (Animal.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such animal.") from None
+    vis = visibility_for(user, animal)
+    if vis is None or (edit and not vis.can_edit):
+        raise Http404("No such animal.")
+    return vis
+
+
+def entries_for(vis: Visibility, *, kind: str | None = None) -> QuerySet[Entry]:
+    qs = Entry.objects.filter(animal=vis.animal).select_related("author", "practice")
+    if vis.kinds is not None:
+        qs = qs.filter(kind__in=vis.kinds)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def get_entry_for_user(user: User, pk: object, *, edit: bool = False) -> tuple[Entry, Visibility]:
+    try:
+        entry = Entry.objects.select_related("animal", "animal__species", "animal__owner").get(
+            pk=pk
+        )
+    except (Entry.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such entry.") from None
+    vis = visibility_for(user, entry.animal)
+    if vis is None or (vis.kinds is not None and entry.kind not in vis.kinds):
+        raise Http404("No such entry.")
+    if edit and not vis.can_edit:
+        raise Http404("No such entry.")
+    return entry, vis
+
+
+def weight_series(vis: Visibility) -> list[tuple[object, float]]:
+    """(date, kg) points for the weight chart, oldest first."""
+    if vis.kinds is not None and EntryKind.WEIGHT not in vis.kinds:
+        return []
+    rows = (
+        Entry.objects.filter(animal=vis.animal, kind=EntryKind.WEIGHT, weight_value__isnull=False)
+        .order_by("occurred_on", "created_at")
+        .only("occurred_on", "weight_value", "weight_unit")
+    )
+    return [(e.occurred_on, e.weight_kg or 0.0) for e in rows]

@@ -1,0 +1,118 @@
+"""Fixed, named people for permission tests (as in healthchecks' alice/bob/charlie):
+
+- alice: an owner, with the dog Rex
+- bob: another owner, with the cat Tom
+- carol: a vet at Riverside Vets (the practice the e2e and practice tests favorite)
+- dave: a vet at Hilltop Vets (another practice)
+- dpo: the data protection officer
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, AnimalFactory, MembershipFactory, PracticeFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def reference_data(db):
+    """Species, breeds, purposes and policies; re-created when a transactional test flushed them."""
+    from consent.models import PolicyDocument, PolicyVersion, Purpose
+    from consent.reference_data import load_purposes_and_policies
+    from records.models import Breed, Species
+    from records.reference_data import load_species
+
+    if not Species.objects.exists():
+        load_species(Species, Breed)
+    if not Purpose.objects.exists():
+        load_purposes_and_policies(Purpose, PolicyDocument, PolicyVersion)
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def alice(reference_data):
+    return UserFactory(email="alice@example.com", full_name="Alice Owner")
+
+
+@pytest.fixture
+def bob(reference_data):
+    return UserFactory(email="bob@example.com", full_name="Bob Other")
+
+
+@pytest.fixture
+def rex(alice):
+    return AnimalFactory(owner=alice, name="Rex", microchip="985141000123456")
+
+
+@pytest.fixture
+def tom(bob):
+    from tests.factories import species
+
+    return AnimalFactory(owner=bob, name="Tom", species=species("cat"))
+
+
+@pytest.fixture
+def riverside(db):
+    return PracticeFactory(name="Riverside Vets", town="Bristol", postcode="BS1 4DJ")
+
+
+@pytest.fixture
+def hilltop(db):
+    return PracticeFactory(
+        name="Hilltop Vets", town="Leeds", postcode="LS1 4AP", latitude=53.7997, longitude=-1.5492
+    )
+
+
+@pytest.fixture
+def carol(reference_data, riverside):
+    user = UserFactory(email="carol.vet@example.com", full_name="Carol Vet")
+    MembershipFactory(practice=riverside, user=user)
+    return user
+
+
+@pytest.fixture
+def dave(reference_data, hilltop):
+    user = UserFactory(email="dave.vet@example.com", full_name="Dave Vet")
+    MembershipFactory(practice=hilltop, user=user)
+    return user
+
+
+@pytest.fixture
+def dpo(reference_data):
+    return UserFactory(email="dpo@example.com", full_name="Dee P. O.", is_dpo=True, is_staff=True)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def alice_client(alice):
+    return client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob):
+    return client_for(bob)
+
+
+@pytest.fixture
+def carol_client(carol):
+    return client_for(carol)
+
+
+@pytest.fixture
+def dave_client(dave):
+    return client_for(dave)

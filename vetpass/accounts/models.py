@@ -1,0 +1,154 @@
+"""The account: one person, keyed by email, whatever roles they hold.
+
+A vet who owns a dog uses one account. Practice roles (vet surgeon, nurse, technician,
+administrative staff, practice administrator) come from memberships in `records`; the DPO
+role is a flag here because it opens the Django admin. State that several apps must obey
+(the last-activity time, a restriction) lives here, where every app can read it
+(DESIGN.md rule 9).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+
+class Jurisdiction(models.TextChoices):
+    UK = "uk", "United Kingdom (UK GDPR)"
+    EEA = "eea", "European Economic Area (GDPR)"
+    US_CA = "us-ca", "United States – California (CCPA)"
+    US_OTHER = "us-other", "United States – other state"
+    OTHER = "other", "Other"
+
+
+EEA_COUNTRIES = frozenset(
+    # fmt: off
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
+    # fmt: on
+)
+
+
+def jurisdiction_for(country: str, region: str = "") -> str:
+    """Derive the data-protection regime from where the person lives."""
+    country = (country or "").upper()
+    if country == "GB":
+        return Jurisdiction.UK
+    if country in EEA_COUNTRIES:
+        return Jurisdiction.EEA
+    if country == "US":
+        return (
+            Jurisdiction.US_CA
+            if region.strip().upper() in {"CA", "CALIFORNIA"}
+            else Jurisdiction.US_OTHER
+        )
+    return Jurisdiction.OTHER
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("is_dpo", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField("full name", max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    country = CountryField(blank=True)
+    region = models.CharField(
+        "state, county or region", max_length=100, blank=True, help_text="For the US, the state."
+    )
+    jurisdiction = models.CharField(
+        max_length=10, choices=Jurisdiction.choices, default=Jurisdiction.OTHER
+    )
+    address_line1 = models.CharField("address line 1", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    town = models.CharField("town or city", max_length=100, blank=True)
+    postcode = models.CharField("postcode or ZIP", max_length=20, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+
+    is_active = models.BooleanField(default=True)
+    # is_staff opens the Django admin: DPO and privacy staff only, never practice staff.
+    is_staff = models.BooleanField(default=False)
+    is_dpo = models.BooleanField("data protection officer", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    # Read by the retention jobs; written only by accounts.services.activity_record.
+    last_activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_activity_kind = models.CharField(max_length=30, blank=True)
+    # Art. 18 restriction: set by the DSAR case work; every app obeys it.
+    restricted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email = self.email.lower()
+        self.jurisdiction = jurisdiction_for(str(self.country or ""), self.region)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None

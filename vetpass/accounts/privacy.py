@@ -1,0 +1,42 @@
+from vetpass.privacy import (
+    NOT_PERSONAL,
+    Basis,
+    Category,
+    Erasure,
+    PersonalDataDeclaration,
+    personal,
+)
+
+PERSONAL_DATA: PersonalDataDeclaration = {
+    "accounts.User": {
+        "id": NOT_PERSONAL,
+        "password": personal(Category.TECHNICAL),
+        "last_login": personal(Category.ACTIVITY),
+        "is_superuser": NOT_PERSONAL,
+        "email": personal(Category.CONTACT),
+        "full_name": personal(Category.IDENTITY),
+        "date_of_birth": personal(Category.IDENTITY),
+        "country": personal(Category.CONTACT),
+        "region": personal(Category.CONTACT),
+        "jurisdiction": personal(Category.CONTACT, basis=Basis.LEGAL_OBLIGATION),
+        "address_line1": personal(Category.CONTACT),
+        "address_line2": personal(Category.CONTACT),
+        "town": personal(Category.CONTACT),
+        "postcode": personal(Category.CONTACT),
+        "phone": personal(Category.CONTACT),
+        "is_active": NOT_PERSONAL,
+        "is_staff": NOT_PERSONAL,
+        "is_dpo": NOT_PERSONAL,
+        "date_joined": personal(Category.ACTIVITY),
+        "last_activity_at": personal(Category.ACTIVITY, basis=Basis.LEGITIMATE_INTERESTS),
+        "last_activity_kind": personal(Category.ACTIVITY, basis=Basis.LEGITIMATE_INTERESTS),
+        "restricted_at": personal(
+            Category.CONSENT,
+            basis=Basis.LEGAL_OBLIGATION,
+            erasure=Erasure.KEEP,
+            method="proof that the Art. 18 restriction was honoured (Art. 5(2) accountability)",
+        ),
+        "groups": NOT_PERSONAL,
+        "user_permissions": NOT_PERSONAL,
+    },
+}

@@ -1,0 +1,76 @@
+"""Writes on accounts that carry a rule."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from .models import User
+
+
+class ActivityKind:
+    """What counts as using a service (DESIGN.md, policy numbers)."""
+
+    SIGN_IN = "sign-in"
+    RECORD_CHANGE = "record-change"
+    INVITATION = "invitation"
+    FAVORITE = "favorite"
+    BOOKING = "booking"
+    MESSAGE = "message"
+    DSAR = "dsar"
+    KEEP_RECORDS = "keep-records"
+
+
+def activity_record(*, user: User | int, kind: str) -> None:
+    """Mark that the person used a service now.
+
+    The one place that moves `last_activity_at`: the retention jobs read it to decide who
+    gets an inactivity notice. A single UPDATE, so it is safe from any request or task.
+    """
+    user_id = user if isinstance(user, int) else user.pk
+    now = timezone.now()
+    User.objects.filter(pk=user_id).update(last_activity_at=now, last_activity_kind=kind)
+    if isinstance(user, User):
+        user.last_activity_at = now
+        user.last_activity_kind = kind
+
+
+def profile_update(*, user: User, **fields: object) -> User:
+    """Change profile fields, validated as a whole; nothing is saved on error."""
+    allowed = {
+        "full_name",
+        "date_of_birth",
+        "country",
+        "region",
+        "address_line1",
+        "address_line2",
+        "town",
+        "postcode",
+        "phone",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    validate_profile(user)
+    user.save()
+    return user
+
+
+def validate_profile(user: User) -> None:
+    from django.core.exceptions import ValidationError
+
+    from .validators import validate_adult
+
+    errors: dict[str, list[str]] = {}
+    try:
+        user.full_clean(exclude=["password", "email"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if user.date_of_birth is not None:
+        try:
+            validate_adult(user.date_of_birth)
+        except ValidationError as exc:
+            errors.setdefault("date_of_birth", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,72 @@
+"""Shared API plumbing: pagination and the one error format every endpoint answers with.
+
+{"error": {"code": "invalid", "message": "...", "fields": {"microchip": ["..."]}}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"non_field_errors": exc.messages})
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = _django_validation_to_drf(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            code = codes
+    body: dict[str, Any] = {"code": code}
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        body["code"] = "invalid"
+        body["message"] = "Some fields are not valid: see fields."
+        if isinstance(data, dict):
+            body["fields"] = data
+        else:
+            body["fields"] = {"non_field_errors": data}
+    else:
+        detail = data.get("detail") if isinstance(data, dict) else data
+        body["message"] = str(detail)
+        if isinstance(data, dict):
+            extra = {k: v for k, v in data.items() if k != "detail"}
+            body.update(extra)
+    response.data = {"error": body}
+    if (
+        response.status_code == status.HTTP_403_FORBIDDEN
+        and not context["request"].user.is_authenticated
+    ):
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+    return response
+
+
+class ServiceErrorsMixin:
+    """For views whose serializers call services: nothing extra today, the handler above
+    turns a service's Django ValidationError into field errors."""

@@ -1,0 +1,34 @@
+"""The composition root: the only module besides the Celery app that imports every app."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+admin.site.site_header = "VetPass — data protection"
+admin.site.site_title = "VetPass admin"
+# Admin sign-in goes through allauth, so MFA applies to it like everywhere else.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+
+api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("vetpass.accounts.api_urls")),
+    path("", include("records.api_urls")),
+    path("", include("consent.api_urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("account/", include("vetpass.accounts.urls")),
+    path("privacy/", include("consent.urls")),
+    path("", include("records.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
