@@ -17,6 +17,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("vetpass.accounts.api_urls")),
     path("", include("records.api_urls")),
+    path("", include("records.practice_api_urls")),
     path("", include("consent.api_urls")),
 ]
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("account/", include("vetpass.accounts.urls")),
     path("privacy/", include("consent.urls")),
+    path("", include("records.practice_urls")),
     path("", include("records.urls")),
 ]
 
