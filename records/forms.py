@@ -1,0 +1,184 @@
+"""Web forms for animals, entries and co-owner invitations.
+
+The forms only parse what the person typed into Python values; the rules (microchip
+format, dates not in the future, a positive weight, the file type and size, a group of
+one's own) are checked once, in the services through the models' full_clean, and their
+ValidationErrors are put back on the form by `apply_errors`. So the web UI, the API and
+the admin can never disagree about a rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
+
+from vetpass.accounts.forms import DateInput
+
+from .models import Animal, Breed, Entry, EntryKind, Permission, Species
+from .models.entries import KIND_FIELDS
+
+
+def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: beside the field when the form has it,
+    at the top otherwise."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        target = name if name in form.fields and name != NON_FIELD_ERRORS else None
+        form.add_error(target, ValidationError(errors))
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm for parsing only: model validation is left to the service."""
+
+    def _post_clean(self) -> None:
+        return None
+
+
+class SpeciesBreedSelect(forms.Select):
+    """Breeds carry their species' id so a small script can narrow the list; without the
+    script every breed is listed under its species and the service refuses a mismatch."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-species"] = instance.species_id
+        return option
+
+
+class AnimalForm(ServiceModelForm):
+    class Meta:
+        model = Animal
+        fields = [
+            "name",
+            "is_group",
+            "head_count",
+            "species",
+            "breed",
+            "sex",
+            "neutered",
+            "date_of_birth",
+            "colour",
+            "microchip",
+            "photo",
+            "group",
+            "deceased",
+            "deceased_on",
+        ]
+        labels = {
+            "is_group": "This is a herd, flock or group of animals",
+            "head_count": "How many animals are in the group",
+            "microchip": "Microchip number",
+            "date_of_birth": "Date of birth",
+            "deceased": "This animal has died",
+            "deceased_on": "Date of death",
+            "group": "Herd or group",
+        }
+        help_texts = {
+            "head_count": "Only for a herd or group.",
+            "date_of_birth": "An estimate is fine.",
+            "photo": "A JPEG, PNG, GIF or WebP image, up to 10 MB.",
+        }
+        widgets = {
+            "date_of_birth": DateInput(),
+            "deceased_on": DateInput(),
+            "breed": SpeciesBreedSelect(),
+            "microchip": forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        }
+
+    def __init__(self, *args: Any, groups: QuerySet[Animal] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["species"].queryset = Species.objects.all()
+        self.fields["species"].empty_label = "Choose a species"
+        self.fields["breed"].queryset = Breed.objects.select_related("species").order_by(
+            "species__name", "name"
+        )
+        self.fields["breed"].label_from_instance = lambda b: f"{b.species.name}: {b.name}"
+        self.fields["breed"].empty_label = "Not known or not listed"
+        if groups is None:
+            del self.fields["group"]
+        else:
+            self.fields["group"].queryset = groups
+            self.fields["group"].empty_label = "Not in a group"
+            self.fields["group"].help_text = "Move this animal into one of your herds or groups."
+        self.fields["head_count"].widget.attrs.update(min="1", inputmode="numeric")
+
+
+class KindChoiceForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What do you want to record?",
+        choices=[(k, label) for k, label in EntryKind.choices if k != EntryKind.EXAMINATION],
+        widget=forms.RadioSelect,
+    )
+
+
+ENTRY_LABELS = {
+    "occurred_on": "Date",
+    "title": "Title",
+    "vaccine_product": "Vaccine (product name)",
+    "batch_number": "Batch number",
+    "next_due_on": "Next due",
+    "weight_value": "Weight",
+    "weight_unit": "Unit",
+    "medication_name": "Medication",
+    "ends_on": "Until",
+    "test_name": "Test",
+    "document": "File",
+    "document_type": "Type of document",
+}
+ENTRY_HINTS = {
+    "occurred_on": "The day it happened, for example the day the vaccine was given.",
+    "next_due_on": "When the next dose is due, if your vet told you.",
+    "document": "A PDF or an image (PNG, JPEG, GIF or WebP), up to 10 MB.",
+    "document_type": "For example: vaccination certificate, lab report, insurance.",
+    "title": "A few words to find it again.",
+}
+
+
+def entry_form_class(kind: str) -> type[ServiceModelForm]:
+    """A form with only the fields of one kind of entry (records.models.entries.KIND_FIELDS)."""
+    kind_fields = list(KIND_FIELDS[kind])
+    common = ["occurred_on", "title", "notes"]
+    fields = ["occurred_on", *kind_fields, "title", "notes"] if kind_fields else common
+    widgets: dict[str, forms.Widget] = {
+        "occurred_on": DateInput(),
+        "next_due_on": DateInput(),
+        "ends_on": DateInput(),
+        "notes": forms.Textarea(attrs={"rows": 4}),
+        "weight_value": forms.NumberInput(attrs={"step": "any", "min": "0"}),
+    }
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": Entry,
+            "fields": fields,
+            "labels": ENTRY_LABELS,
+            "help_texts": ENTRY_HINTS,
+            "widgets": {k: v for k, v in widgets.items() if k in fields},
+        },
+    )
+    form_class = type(f"{kind.title().replace('_', '')}EntryForm", (ServiceModelForm,), {"Meta": meta})
+    return form_class
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Their email address",
+        help_text="They need a VetPass account with this address to accept.",
+    )
+    permission = forms.ChoiceField(
+        label="What may they do?",
+        choices=Permission.choices,
+        initial=Permission.VIEW,
+        widget=forms.RadioSelect,
+    )
+
+
+class InvitationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
