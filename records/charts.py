@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -26,7 +27,7 @@ def _fmt(kg: float) -> str:
     return f"{kg:.1f}" if kg < 100 else f"{kg:.0f}"
 
 
-def weight_chart_svg(points: Sequence[tuple[date, float]], *, name: str = "") -> SafeString:
+def weight_chart_svg(points: Sequence[tuple[Any, float]], *, name: str = "") -> SafeString:
     """An SVG line chart of (date, kg) points, oldest first. Empty string without points."""
     if not points:
         return mark_safe("")  # noqa: S308
@@ -63,9 +64,7 @@ def weight_chart_svg(points: Sequence[tuple[date, float]], *, name: str = "") ->
         parts.append(
             f'<line class="grid" x1="{LEFT}" y1="{gy:.1f}" x2="{WIDTH - RIGHT}" y2="{gy:.1f}"/>'
         )
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{gy + 4:.1f}" text-anchor="end">{_fmt(kg)}</text>'
-        )
+        parts.append(f'<text x="{LEFT - 6}" y="{gy + 4:.1f}" text-anchor="end">{_fmt(kg)}</text>')
     parts.append(
         f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}"/>'
         f'<line class="axis" x1="{LEFT}" y1="{HEIGHT - BOTTOM}" '

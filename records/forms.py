@@ -9,7 +9,7 @@ the admin can never disagree about a rule.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -93,19 +93,20 @@ class AnimalForm(ServiceModelForm):
 
     def __init__(self, *args: Any, groups: QuerySet[Animal] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["species"].queryset = Species.objects.all()
-        self.fields["species"].empty_label = "Choose a species"
-        self.fields["breed"].queryset = Breed.objects.select_related("species").order_by(
-            "species__name", "name"
-        )
-        self.fields["breed"].label_from_instance = lambda b: f"{b.species.name}: {b.name}"
-        self.fields["breed"].empty_label = "Not known or not listed"
+        species = cast(forms.ModelChoiceField, self.fields["species"])
+        species.queryset = Species.objects.all()
+        species.empty_label = "Choose a species"
+        breed = cast(forms.ModelChoiceField, self.fields["breed"])
+        breed.queryset = Breed.objects.select_related("species").order_by("species__name", "name")
+        breed.label_from_instance = lambda b: f"{b.species.name}: {b.name}"  # type: ignore[method-assign,assignment]
+        breed.empty_label = "Not known or not listed"
         if groups is None:
             del self.fields["group"]
         else:
-            self.fields["group"].queryset = groups
-            self.fields["group"].empty_label = "Not in a group"
-            self.fields["group"].help_text = "Move this animal into one of your herds or groups."
+            group = cast(forms.ModelChoiceField, self.fields["group"])
+            group.queryset = groups
+            group.empty_label = "Not in a group"
+            group.help_text = "Move this animal into one of your herds or groups."
         self.fields["head_count"].widget.attrs.update(min="1", inputmode="numeric")
 
 
@@ -163,7 +164,9 @@ def entry_form_class(kind: str) -> type[ServiceModelForm]:
             "widgets": {k: v for k, v in widgets.items() if k in fields},
         },
     )
-    form_class = type(f"{kind.title().replace('_', '')}EntryForm", (ServiceModelForm,), {"Meta": meta})
+    form_class = type(
+        f"{kind.title().replace('_', '')}EntryForm", (ServiceModelForm,), {"Meta": meta}
+    )
     return form_class
 
 

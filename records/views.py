@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from vetpass.accounts.models import User
+
 from . import selectors, services
 from .charts import weight_chart_svg
 from .forms import (
@@ -31,6 +33,13 @@ from .forms import (
 )
 from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntryKind, EntrySource
 from .models.entries import KIND_FIELDS
+
+
+class AuthedRequest(HttpRequest):
+    """A request behind @login_required: its user is a real account."""
+
+    user: User
+
 
 # A vaccination due within this many days is shown as "due soon".
 DUE_SOON_DAYS = 30
@@ -108,7 +117,7 @@ def _my_groups(user: Any, exclude: Animal | None = None) -> QuerySet[Animal]:
     return groups
 
 
-def _save_animal(*, request: HttpRequest, form: AnimalForm, animal: Animal | None) -> Animal:
+def _save_animal(*, request: AuthedRequest, form: AnimalForm, animal: Animal | None) -> Animal:
     """Create or update, then move in or out of a group (head counts follow) — one
     transaction, so a refused move leaves the animal as it was."""
     data = _form_data(form)
@@ -143,12 +152,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def animal_list(request: HttpRequest) -> HttpResponse:
+def animal_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "records/animal_list.html", {"animals": _my_animals(request.user)})
 
 
 @login_required
-def animal_add(request: HttpRequest) -> HttpResponse:
+def animal_add(request: AuthedRequest) -> HttpResponse:
     groups = _my_groups(request.user)
     form = AnimalForm(request.POST or None, request.FILES or None, groups=groups)
     if request.method == "POST" and form.is_valid():
@@ -163,7 +172,7 @@ def animal_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def animal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def animal_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     vis = selectors.get_animal_for_user(request.user, pk, edit=True)
     animal = vis.animal
     groups = _my_groups(request.user, exclude=animal) if vis.is_owner else None
@@ -184,7 +193,7 @@ def animal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def animal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     vis = selectors.get_animal_for_user(request.user, pk)
     animal = vis.animal
     kind = request.GET.get("kind", "")
@@ -201,9 +210,7 @@ def animal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if text
     ]
-    members = (
-        animal.members.select_related("species").order_by("name") if animal.is_group else None
-    )
+    members = animal.members.select_related("species").order_by("name") if animal.is_group else None
     today = timezone.localdate()
     for entry in page:
         entry.urgency = urgency(entry.next_due_on, today)  # type: ignore[attr-defined]
@@ -230,7 +237,7 @@ def animal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def animal_photo(request: HttpRequest, pk: int) -> FileResponse:
+def animal_photo(request: AuthedRequest, pk: int) -> FileResponse:
     """Photos are served through the visibility check, never from a public media URL."""
     vis = selectors.get_animal_for_user(request.user, pk)
     if not vis.animal.photo:
@@ -241,7 +248,7 @@ def animal_photo(request: HttpRequest, pk: int) -> FileResponse:
 # --- entries --------------------------------------------------------------------------------
 
 
-def _editable_entry(request: HttpRequest, pk: int) -> tuple[Entry, Any]:
+def _editable_entry(request: AuthedRequest, pk: int) -> tuple[Entry, Any]:
     entry, vis = selectors.get_entry_for_user(request.user, pk, edit=True)
     # An entry a practice wrote is the practice's record: owners read it, they do not edit it.
     if entry.source != EntrySource.OWNER:
@@ -250,7 +257,7 @@ def _editable_entry(request: HttpRequest, pk: int) -> tuple[Entry, Any]:
 
 
 @login_required
-def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_add(request: AuthedRequest, pk: int) -> HttpResponse:
     vis = selectors.get_animal_for_user(request.user, pk, edit=True)
     animal = vis.animal
     kind = request.GET.get("kind", "")
@@ -259,9 +266,7 @@ def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
         chooser = KindChoiceForm(request.GET if "kind" in request.GET else None)
         if chooser.is_bound:
             chooser.full_clean()  # a missing or unknown kind: show the error
-        return render(
-            request, "records/entry_kind.html", {"animal": animal, "form": chooser}
-        )
+        return render(request, "records/entry_kind.html", {"animal": animal, "form": chooser})
     form_class = entry_form_class(kind)
     form = form_class(
         request.POST or None,
@@ -286,11 +291,9 @@ def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     entry, vis = _editable_entry(request, pk)
-    form = entry_form_class(entry.kind)(
-        request.POST or None, request.FILES or None, instance=entry
-    )
+    form = entry_form_class(entry.kind)(request.POST or None, request.FILES or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         try:
             services.entry_update(entry=entry, actor=request.user, **_form_data(form))
@@ -313,7 +316,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     entry, vis = _editable_entry(request, pk)
     if request.method == "POST":
         label = entry.get_kind_display()
@@ -324,7 +327,7 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def entry_document(request: HttpRequest, pk: int) -> FileResponse:
+def entry_document(request: AuthedRequest, pk: int) -> FileResponse:
     entry, _vis = selectors.get_entry_for_user(request.user, pk)
     if not entry.document:
         raise Http404("No document.")
@@ -334,7 +337,7 @@ def entry_document(request: HttpRequest, pk: int) -> FileResponse:
 # --- co-owners and invitations --------------------------------------------------------------
 
 
-def _owned_animal(request: HttpRequest, pk: int) -> Animal:
+def _owned_animal(request: AuthedRequest, pk: int) -> Animal:
     vis = selectors.get_animal_for_user(request.user, pk)
     if not vis.is_owner:
         raise Http404("No such animal.")
@@ -342,7 +345,7 @@ def _owned_animal(request: HttpRequest, pk: int) -> Animal:
 
 
 @login_required
-def co_owners(request: HttpRequest, pk: int) -> HttpResponse:
+def co_owners(request: AuthedRequest, pk: int) -> HttpResponse:
     animal = _owned_animal(request, pk)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -369,7 +372,7 @@ def co_owners(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthedRequest, pk: int, invitation_pk: int) -> HttpResponse:
     animal = _owned_animal(request, pk)
     invitation = get_object_or_404(CoOwnerInvitation, pk=invitation_pk, animal=animal)
     services.invitation_revoke(invitation=invitation)
@@ -379,9 +382,11 @@ def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 
 @login_required
 @require_POST
-def access_remove(request: HttpRequest, pk: int, access_pk: int) -> HttpResponse:
+def access_remove(request: AuthedRequest, pk: int, access_pk: int) -> HttpResponse:
     animal = _owned_animal(request, pk)
-    access = get_object_or_404(AnimalAccess.objects.select_related("user"), pk=access_pk, animal=animal)
+    access = get_object_or_404(
+        AnimalAccess.objects.select_related("user"), pk=access_pk, animal=animal
+    )
     services.access_remove(access=access)
     messages.success(request, f"{access.user.display_name} no longer has access to {animal.name}.")
     return redirect("records:co_owners", pk=animal.pk)
@@ -389,7 +394,7 @@ def access_remove(request: HttpRequest, pk: int, access_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def access_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def access_leave(request: AuthedRequest, pk: int) -> HttpResponse:
     """A co-owner gives up their own access."""
     vis = selectors.get_animal_for_user(request.user, pk)
     access = get_object_or_404(AnimalAccess, animal=vis.animal, user=request.user)
@@ -399,7 +404,7 @@ def access_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def invitation_answer(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_answer(request: AuthedRequest, token: str) -> HttpResponse:
     # Only the invited person may see the invitation at all; anyone else gets a 404.
     invitation = get_object_or_404(
         CoOwnerInvitation.objects.select_related("animal", "animal__species", "invited_by"),
@@ -424,5 +429,9 @@ def invitation_answer(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "records/invitation_answer.html",
-        {"invitation": invitation, "error": error, "answer_url": reverse("records:invitation_answer", args=[token])},
+        {
+            "invitation": invitation,
+            "error": error,
+            "answer_url": reverse("records:invitation_answer", args=[token]),
+        },
     )

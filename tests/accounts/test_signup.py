@@ -41,9 +41,7 @@ def test_signup_page_asks_for_name_birth_date_country_and_region(client):
 
 @pytest.mark.django_db
 def test_under_sixteen_is_refused_with_a_clear_message(client):
-    response = client.post(
-        reverse("account_signup"), signup_data(date_of_birth="2010-03-11")
-    )
+    response = client.post(reverse("account_signup"), signup_data(date_of_birth="2010-03-11"))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="error-summary"' in html

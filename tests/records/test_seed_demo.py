@@ -52,7 +52,11 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(reference_data, settings,
     assert dog.entries.filter(kind="weight").count() >= 12
 
     practice = Practice.objects.get(name="Riverside Veterinary Centre")
-    assert (practice.postcode, practice.latitude, practice.longitude) == ("BS1 4DJ", 51.4545, -2.5879)
+    assert (practice.postcode, practice.latitude, practice.longitude) == (
+        "BS1 4DJ",
+        51.4545,
+        -2.5879,
+    )
     assert PracticeMembership.objects.get(user__email="vet@example.com").role == "vet_surgeon"
     admin = PracticeMembership.objects.get(user__email="practice-admin@example.com")
     assert admin.role == "admin_staff" and admin.is_practice_admin

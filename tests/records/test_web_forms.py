@@ -238,10 +238,15 @@ def test_vaccination_is_added_edited_and_deleted(alice_client, rex):
     )
     assert response.status_code == 302
     entry = Entry.objects.get()
-    assert (entry.kind, entry.vaccine_product, entry.author) == ("vaccination", "Nobivac L4", rex.owner)
+    assert (entry.kind, entry.vaccine_product, entry.author) == (
+        "vaccination",
+        "Nobivac L4",
+        rex.owner,
+    )
     edit = reverse("records:entry_edit", args=[entry.pk])
     bad = alice_client.post(
-        edit, {"occurred_on": "2026-03-01", "vaccine_product": "Nobivac L4", "next_due_on": "2025-01-01"}
+        edit,
+        {"occurred_on": "2026-03-01", "vaccine_product": "Nobivac L4", "next_due_on": "2025-01-01"},
     )
     assert_field_error(bad.content.decode(), "next_due_on", "must be after")
     entry.refresh_from_db()

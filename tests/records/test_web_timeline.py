@@ -13,14 +13,28 @@ from tests.factories import EntryFactory
 
 @pytest.fixture
 def records(rex):
-    EntryFactory(animal=rex, kind="vaccination", vaccine_product="Nobivac L4",
-                 occurred_on=dt.date(2025, 6, 1))
+    EntryFactory(
+        animal=rex,
+        kind="vaccination",
+        vaccine_product="Nobivac L4",
+        occurred_on=dt.date(2025, 6, 1),
+    )
     EntryFactory(animal=rex, kind="allergy", allergen="Pollen", occurred_on=dt.date(2025, 7, 1))
     for month, kg in ((1, "30.5"), (2, "31"), (3, "31.75")):
-        EntryFactory(animal=rex, kind="weight", weight_value=Decimal(kg), weight_unit="kg",
-                     occurred_on=dt.date(2025, month, 10))
-    EntryFactory(animal=rex, kind="weight", weight_value=Decimal("70000"), weight_unit="g",
-                 occurred_on=dt.date(2025, 4, 10))
+        EntryFactory(
+            animal=rex,
+            kind="weight",
+            weight_value=Decimal(kg),
+            weight_unit="kg",
+            occurred_on=dt.date(2025, month, 10),
+        )
+    EntryFactory(
+        animal=rex,
+        kind="weight",
+        weight_value=Decimal("70000"),
+        weight_unit="g",
+        occurred_on=dt.date(2025, 4, 10),
+    )
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from .services import profile_update
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     # The form works on its own copy, so a refused change never shows in the page header.
-    user = User.objects.get(pk=request.user.pk)
+    user = User.objects.get(pk=request.user.pk or 0)
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         try:
