@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 52, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 52, 16, 28, 36
 
 
 def _nice_range(low: float, high: float) -> tuple[float, float]:
@@ -69,7 +69,7 @@ def weight_chart_svg(points: Sequence[tuple[Any, float]], *, name: str = "") -> 
         f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}"/>'
         f'<line class="axis" x1="{LEFT}" y1="{HEIGHT - BOTTOM}" '
         f'x2="{WIDTH - RIGHT}" y2="{HEIGHT - BOTTOM}"/>'
-        f'<text x="{LEFT - 6}" y="{TOP - 4}" text-anchor="end">kg</text>'
+        f'<text x="{LEFT - 6}" y="{TOP - 14}" text-anchor="end">kg</text>'
     )
     # Date labels at the first and last weighing (and the middle one when there are many).
     label_days = {days[0], days[-1]}

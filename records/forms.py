@@ -39,6 +39,27 @@ class ServiceModelForm(forms.ModelForm):
         return None
 
 
+class PrivateFileInput(forms.ClearableFileInput):
+    """Shows the current file by name only: stored files are served through views that
+    check who may see them, never through a public media URL."""
+
+    template_name = "records/widgets/private_file_input.html"
+    allow_clear = True
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["allow_clear"] = self.allow_clear
+        context["widget"]["file_name"] = (
+            str(getattr(value, "name", "") or "").rsplit("/", 1)[-1] if value else ""
+        )
+        return context
+
+
+class DocumentInput(PrivateFileInput):
+    # A document entry is its file: replace it, but never leave the entry without one.
+    allow_clear = False
+
+
 class SpeciesBreedSelect(forms.Select):
     """Breeds carry their species' id so a small script can narrow the list; without the
     script every breed is listed under its species and the service refuses a mismatch."""
@@ -88,6 +109,7 @@ class AnimalForm(ServiceModelForm):
             "date_of_birth": DateInput(),
             "deceased_on": DateInput(),
             "breed": SpeciesBreedSelect(),
+            "photo": PrivateFileInput(attrs={"accept": "image/*"}),
             "microchip": forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         }
 
@@ -152,6 +174,7 @@ def entry_form_class(kind: str) -> type[ServiceModelForm]:
         "ends_on": DateInput(),
         "notes": forms.Textarea(attrs={"rows": 4}),
         "weight_value": forms.NumberInput(attrs={"step": "any", "min": "0"}),
+        "document": DocumentInput(attrs={"accept": ".pdf,image/*"}),
     }
     meta = type(
         "Meta",

@@ -133,6 +133,13 @@ def _save_animal(*, request: AuthedRequest, form: AnimalForm, animal: Animal | N
     return animal
 
 
+def _private_file(file: Any) -> FileResponse:
+    response = FileResponse(file.open("rb"))
+    # Health records: never kept by shared caches.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- pages ----------------------------------------------------------------------------------
 
 
@@ -242,7 +249,7 @@ def animal_photo(request: AuthedRequest, pk: int) -> FileResponse:
     vis = selectors.get_animal_for_user(request.user, pk)
     if not vis.animal.photo:
         raise Http404("No photo.")
-    return FileResponse(vis.animal.photo.open("rb"))
+    return _private_file(vis.animal.photo)
 
 
 # --- entries --------------------------------------------------------------------------------
@@ -331,7 +338,7 @@ def entry_document(request: AuthedRequest, pk: int) -> FileResponse:
     entry, _vis = selectors.get_entry_for_user(request.user, pk)
     if not entry.document:
         raise Http404("No document.")
-    return FileResponse(entry.document.open("rb"))
+    return _private_file(entry.document)
 
 
 # --- co-owners and invitations --------------------------------------------------------------

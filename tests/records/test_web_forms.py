@@ -202,8 +202,14 @@ def test_document_is_uploaded_and_served_only_to_those_who_may_see_it(
     assert response.status_code == 302
     entry = Entry.objects.get()
     document_url = reverse("records:entry_document", args=[entry.pk])
-    assert alice_client.get(document_url).status_code == 200
+    served = alice_client.get(document_url)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content).startswith(b"%PDF-")
+    assert "no-store" in served["Cache-Control"]
     assert bob_client.get(document_url).status_code == 404
+    # The edit page names the file but never links to a public media URL.
+    edit = alice_client.get(reverse("records:entry_edit", args=[entry.pk])).content.decode()
+    assert "report" in edit and "/media/" not in edit
 
 
 @pytest.mark.django_db
