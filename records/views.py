@@ -229,7 +229,7 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "vis": vis,
             "page": page,
             "kind": kind,
-            "kinds": OWNER_KINDS,
+            "kinds": EntryKind.choices,
             "chart": weight_chart_svg(points, name=animal.name),
             "points": points,
             "care": care,
