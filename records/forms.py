@@ -17,8 +17,8 @@ from django.db.models import QuerySet
 
 from vetpass.accounts.forms import DateInput
 
-from .models import Animal, Breed, Entry, EntryKind, Permission, Species
-from .models.entries import KIND_FIELDS
+from .models import Animal, Breed, Entry, EntryKind, Permission, Species, WeightUnit
+from .models.entries import KIND_FIELDS, REQUIRED_FIELDS
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -155,12 +155,41 @@ ENTRY_LABELS = {
     "document_type": "Type of document",
 }
 ENTRY_HINTS = {
-    "occurred_on": "The day it happened, for example the day the vaccine was given.",
     "next_due_on": "When the next dose is due, if your vet told you.",
     "document": "A PDF or an image (PNG, JPEG, GIF or WebP), up to 10 MB.",
     "document_type": "For example: vaccination certificate, lab report, insurance.",
     "title": "A few words to find it again.",
 }
+
+
+DATE_HINTS = {
+    EntryKind.VACCINATION: "The day the vaccine was given.",
+    EntryKind.WEIGHT: "The day the animal was weighed.",
+    EntryKind.MEDICATION: "The day the medication started.",
+    EntryKind.ALLERGY: "The day the allergy was found.",
+    EntryKind.LAB_RESULT: "The day the sample was taken.",
+    EntryKind.DOCUMENT: "The date on the document.",
+}
+
+
+class EntryFormBase(ServiceModelForm):
+    kind: str = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_on"].help_text = DATE_HINTS.get(self.kind, "The day it happened.")
+        # Marked as needed (no "(optional)" label); the service still checks them.
+        for name in REQUIRED_FIELDS.get(self.kind, ()):
+            if name in self.fields:
+                field = self.fields[name]
+                field.required = True
+                field.error_messages["required"] = f"Enter the {str(field.label).lower()}."
+        if "weight_unit" in self.fields:
+            unit = cast(forms.TypedChoiceField, self.fields["weight_unit"])
+            unit.choices = list(WeightUnit.choices)
+            if not self.instance.pk:
+                self.initial.setdefault("weight_unit", WeightUnit.KG)
+            unit.error_messages["required"] = "Choose a unit."
 
 
 def entry_form_class(kind: str) -> type[ServiceModelForm]:
@@ -187,10 +216,11 @@ def entry_form_class(kind: str) -> type[ServiceModelForm]:
             "widgets": {k: v for k, v in widgets.items() if k in fields},
         },
     )
-    form_class = type(
-        f"{kind.title().replace('_', '')}EntryForm", (ServiceModelForm,), {"Meta": meta}
+    return type(
+        f"{kind.title().replace('_', '')}EntryForm",
+        (EntryFormBase,),
+        {"Meta": meta, "kind": kind},
     )
-    return form_class
 
 
 class InvitationForm(forms.Form):

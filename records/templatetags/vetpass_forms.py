@@ -36,6 +36,15 @@ def field_widget(field: forms.BoundField) -> SafeString:
 
 
 @register.filter
+def errors_for(field: forms.BoundField) -> list[str]:
+    """The field's messages, with Django's bare "This field is required." naming the field,
+    so the summary at the top says which answer is missing."""
+    required = str(field.field.error_messages.get("required", ""))
+    label = str(field.label or field.name).rstrip(":").strip()
+    return [f"{label} is required." if str(e) == required else str(e) for e in field.errors]
+
+
+@register.filter
 def is_checkbox(field: forms.BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
 

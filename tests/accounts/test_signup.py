@@ -107,3 +107,14 @@ def test_allauth_pages_render_in_our_layout(client, alice, name):
     html = client_for(alice).get(reverse(name)).content.decode()
     assert "css/vetpass.css" in html
     assert 'class="skip-link"' in html
+
+
+@pytest.mark.django_db
+def test_country_is_not_preselected_and_missing_answers_are_named(client):
+    html = client.get(reverse("account_signup")).content.decode()
+    assert '<option value="" selected>Choose a country</option>' in html
+    response = client.post(reverse("account_signup"), signup_data(country="", full_name=""))
+    html = response.content.decode()
+    assert '<a href="#id_country">Country you live in is required.</a>' in html
+    assert '<a href="#id_full_name">Full name is required.</a>' in html
+    assert not User.objects.exists()
