@@ -162,7 +162,7 @@ ENTRY_HINTS = {
 }
 
 
-DATE_HINTS = {
+DATE_HINTS: dict[str, str] = {
     EntryKind.VACCINATION: "The day the vaccine was given.",
     EntryKind.WEIGHT: "The day the animal was weighed.",
     EntryKind.MEDICATION: "The day the medication started.",
