@@ -234,6 +234,7 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "points": points,
             "care": care,
             "members": members,
+            "invite_form": InvitationForm(auto_id="invite_%s") if vis.is_owner else None,
             "co_owners": (
                 AnimalAccess.objects.filter(animal=animal).select_related("user")
                 if vis.is_owner

@@ -118,3 +118,12 @@ def test_co_owner_declines(alice, rex, bob, bob_client):
     invitation.refresh_from_db()
     assert invitation.status == "declined"
     assert bob_client.get(reverse("records:animal_detail", args=[rex.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_animal_page_lists_co_owners_and_invites_from_there(alice_client, rex, bob):
+    AnimalAccess.objects.create(animal=rex, user=bob, permission="edit")
+    html = alice_client.get(reverse("records:animal_detail", args=[rex.pk])).content.decode()
+    assert "Bob Other" in html and "view and edit" in html
+    assert f'action="{reverse("records:co_owners", args=[rex.pk])}"' in html
+    assert 'id="invite_email"' in html
