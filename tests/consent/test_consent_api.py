@@ -46,7 +46,9 @@ def test_bad_input_gets_field_errors_in_the_one_format(alice_client):
     assert response.json()["error"]["code"] == "invalid"
     assert "scope" in response.json()["error"]["fields"]
     response = alice_client.post(
-        "/api/v1/privacy/consents/", {"purpose": "nope", "action": "fly"}, content_type="application/json"
+        "/api/v1/privacy/consents/",
+        {"purpose": "nope", "action": "fly"},
+        content_type="application/json",
     )
     assert set(response.json()["error"]["fields"]) == {"purpose", "action"}
 

@@ -2,6 +2,7 @@
 history, download a Kantara consent receipt."""
 
 import json
+from pathlib import Path
 
 from consent.services import consent_grant
 from tests.e2e.conftest import sign_in
@@ -43,7 +44,7 @@ def test_withdraw_marketing_see_history_and_download_a_receipt(live_server, e2e_
         rows.first.locator("a.receipt-link").click()
     download = download_info.value
     assert download.suggested_filename.startswith("consent-receipt-")
-    receipt = json.loads(open(download.path(), encoding="utf-8").read())
+    receipt = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     for field in (
         "version",
         "jurisdiction",
