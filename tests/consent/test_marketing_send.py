@@ -156,3 +156,12 @@ def test_transactional_email_is_never_blocked_by_marketing_choices(alice):
     )
     assert sent == 1 and mail.outbox[0].to == [alice.email]
     assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
+
+
+def test_a_queued_send_asks_the_ledger_when_it_runs(alice, bob):
+    from consent.tasks import marketing_send_task
+
+    consent_grant(subject=alice, purpose="marketing_email", channel="web")
+    result = marketing_send_task.delay(subject="News", body="Hi", recipient_ids=[alice.pk, bob.pk])
+    assert result.get() == {"considered": 2, "sent": 1, "skipped": 1}
+    assert [m.to for m in mail.outbox] == [[alice.email]]

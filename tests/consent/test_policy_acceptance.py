@@ -129,3 +129,33 @@ def test_the_gate_adds_no_query_once_accepted(
         with CaptureQueriesContext(connection) as queries:
             alice_client.get("/")
         assert not any("consent_" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_mobile_app_signed_in_with_a_session_token_gets_the_error_code(new_terms, alice):
+    from allauth.account.models import EmailAddress
+    from django.test import Client
+
+    EmailAddress.objects.create(user=alice, email=alice.email, verified=True, primary=True)
+    app = Client()
+    login = app.post(
+        "/_allauth/app/v1/auth/login",
+        {"email": alice.email, "password": "correct-horse-battery-staple"},
+        content_type="application/json",
+    )
+    assert login.status_code == 200, login.content
+    token = login.json()["meta"]["session_token"]
+    assert "sessionid" not in app.cookies  # only the token identifies the app
+    with time_machine.travel(EFFECTIVE + timedelta(hours=1), tick=False):
+        blocked = app.get("/api/v1/anything/", headers={"X-Session-Token": token})
+        assert blocked.status_code == 403
+        assert blocked.json()["error"]["code"] == "policy_acceptance_required"
+        accepted = app.post(
+            "/api/v1/privacy/policies/accept/",
+            {"versions": [new_terms.pk]},
+            content_type="application/json",
+            headers={"X-Session-Token": token},
+        )
+        assert accepted.status_code == 201
+        through = app.get("/api/v1/privacy/consents/", headers={"X-Session-Token": token})
+        assert through.status_code == 200
+        assert app.get("/api/v1/anything/", headers={"X-Session-Token": token}).status_code == 404
