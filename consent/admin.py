@@ -13,6 +13,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from vetpass.accounts.models import User
 
@@ -96,7 +98,7 @@ class PaperConsentForm(forms.ModelForm):
 class ConsentEventAdmin(DPOOnlyMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
-        "subject_key",
+        "person",
         "action",
         "purpose",
         "scope",
@@ -119,6 +121,15 @@ class ConsentEventAdmin(DPOOnlyMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="person", ordering="subject_key")
+    def person(self, event: ConsentEvent) -> str:
+        """The subject, linking to their whole history (the ledger filtered to them)."""
+        return format_html(
+            '<a href="?{}" title="This person\'s whole history">{}</a>',
+            urlencode({"q": event.subject_key}),
+            event.subject_key,
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -6,4 +6,4 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent ledger"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401

@@ -106,3 +106,13 @@ def test_the_api_unsubscribe_takes_the_same_token(subscribed):
     assert ok.status_code == 200
     assert ok.json() == {"purpose": "marketing_email", "subscribed": False}
     assert not consent_given(subscribed, "marketing_email")
+
+
+def test_a_production_site_url_without_https_is_flagged(settings):
+    from consent.checks import site_url_is_https
+
+    settings.DEBUG = False
+    settings.SITE_URL = "http://vetpass.example"
+    assert [w.id for w in site_url_is_https()] == ["consent.W001"]
+    settings.SITE_URL = "https://vetpass.example"
+    assert site_url_is_https() == []
