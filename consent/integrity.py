@@ -56,6 +56,16 @@ def ledger_breaks(chunk_size: int = 5000) -> Iterator[ChainBreak]:
                 event.sequence,
                 "prev_hash does not match the previous event's hash",
             )
+        elif event.subject_user_id is not None and event.subject_key != (
+            f"user:{event.subject_user_id}"
+        ):
+            # subject_user is a convenience copy of subject_key (not hashed): it must agree.
+            yield ChainBreak(
+                event.pk,
+                event.subject_key,
+                event.sequence,
+                "subject_user does not match subject_key (altered after it was written)",
+            )
         elif event_hash(event) != event.hash:
             yield ChainBreak(
                 event.pk,

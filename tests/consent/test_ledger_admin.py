@@ -134,3 +134,35 @@ def test_other_staff_cannot_read_the_ledger(alice, ledger):
     alice.save()
     Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP, data={"secret": "x"})
     assert client_for(alice).get(URL).status_code == 403
+
+
+def test_the_dpo_announces_a_new_policy_version_with_an_effective_date(dpo_client):
+    from consent.models import PolicyDocument, PolicyVersion
+
+    terms = PolicyDocument.objects.get(kind="terms")
+    url = f"/admin/consent/policydocument/{terms.pk}/change/"
+    assert dpo_client.get(url).status_code == 200
+    prefix = "versions"
+    response = dpo_client.post(
+        url,
+        {
+            "title": terms.title,
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-INITIAL_FORMS": "1",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+            f"{prefix}-0-id": str(terms.versions.get().pk),
+            f"{prefix}-0-document": str(terms.pk),
+            f"{prefix}-1-document": str(terms.pk),
+            f"{prefix}-1-version": "2.0",
+            f"{prefix}-1-effective_from_0": "2026-07-01",
+            f"{prefix}-1-effective_from_1": "00:00:00",
+            f"{prefix}-1-requires_acceptance": "on",
+            f"{prefix}-1-summary": "Booking added.",
+            f"{prefix}-1-body": "New terms.",
+        },
+    )
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    new = PolicyVersion.objects.get(document=terms, version="2.0")
+    assert new.requires_acceptance and new.effective_from.isoformat().startswith("2026-07-01")
+    assert PolicyVersion.objects.get(document=terms, version="1.0").body  # the old one unchanged

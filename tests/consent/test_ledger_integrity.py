@@ -99,6 +99,13 @@ def test_verify_consent_ledger_exits_non_zero_from_the_command_line(events):
     assert exit_.value.code != 0
 
 
+def test_verify_consent_ledger_notices_an_event_moved_to_another_account(events, bob):
+    _tamper(f"UPDATE {TABLE} SET subject_user_id = %s WHERE id = %s", [bob.pk, events[3].pk])
+    with pytest.raises(CommandError) as failure:
+        _verify()
+    assert f"consent event {events[3].pk} " in str(failure.value)
+
+
 def test_verify_consent_ledger_notices_a_deleted_event(events):
     _tamper(f"DELETE FROM {TABLE} WHERE id = %s", [events[0].pk])
     with pytest.raises(CommandError) as failure:
