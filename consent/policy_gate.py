@@ -6,16 +6,19 @@ client gets 403 with error code `policy_acceptance_required` and the versions to
 the app can show them and POST the acceptance to /api/v1/privacy/policies/accept/.
 Accepting writes an `accept_policy` event to the ledger.
 
-Cost: the versions in force are cached process-wide until the next announced version takes
-effect (at most five minutes, so a version added in another process is seen soon);
+Cost: the versions in force are cached in each process until the next announced version
+takes effect, and for at most five minutes (so a version added in another process is seen
+soon);
 "this user has accepted them" is cached per user. A request therefore normally adds no
 query at all.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from django.core.cache import cache
@@ -28,7 +31,6 @@ from vetpass.accounts.models import User
 
 from .selectors import next_policy_change, policy_versions_pending, required_policy_version_ids
 
-REQUIRED_KEY = "consent:required-policy-versions"
 USER_KEY = "consent:policies-accepted:{}"
 MAX_CACHE = timedelta(minutes=5)
 ERROR_CODE = "policy_acceptance_required"
@@ -48,26 +50,38 @@ EXEMPT_PREFIXES = (
 )
 
 
+@dataclass(frozen=True)
+class _Required:
+    ids: list[int]
+    computed_at: datetime
+    valid_until: datetime  # the next announced version takes effect then
+    expires: float  # time.monotonic(): the five-minute bound, immune to time travel in tests
+
+    def fresh(self, now: datetime) -> bool:
+        return self.expires > time.monotonic() and self.computed_at <= now < self.valid_until
+
+
+# Per process, not Django's cache: the answer is tiny and every process computes its own.
+_required: list[_Required] = []
+
+
 def required_version_ids() -> list[int]:
     now = timezone.now()
-    cached = cache.get(REQUIRED_KEY)
-    if cached and cached["computed_at"] <= now < cached["valid_until"]:
-        return cached["ids"]
-    ids = required_policy_version_ids(now)
+    if _required and _required[0].fresh(now):
+        return _required[0].ids
     upcoming = next_policy_change(now)
-    valid_until = now + MAX_CACHE
-    if upcoming is not None and upcoming < valid_until:
-        valid_until = upcoming
-    cache.set(
-        REQUIRED_KEY,
-        {"ids": ids, "computed_at": now, "valid_until": valid_until},
-        timeout=int(MAX_CACHE.total_seconds()),
+    entry = _Required(
+        ids=required_policy_version_ids(now),
+        computed_at=now,
+        valid_until=upcoming or datetime.max.replace(tzinfo=UTC),
+        expires=time.monotonic() + MAX_CACHE.total_seconds(),
     )
-    return ids
+    _required[:] = [entry]
+    return entry.ids
 
 
 def policy_cache_clear() -> None:
-    cache.delete(REQUIRED_KEY)
+    _required.clear()
 
 
 def policy_gate_clear(user: User) -> None:

@@ -159,3 +159,16 @@ def test_a_mobile_app_signed_in_with_a_session_token_gets_the_error_code(new_ter
         through = app.get("/api/v1/privacy/consents/", headers={"X-Session-Token": token})
         assert through.status_code == 200
         assert app.get("/api/v1/anything/", headers={"X-Session-Token": token}).status_code == 404
+
+
+def test_with_nothing_to_accept_the_gate_costs_no_query_even_across_time_travel(
+    alice, alice_client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alice_client.get("/")  # fills the per-process cache
+    with time_machine.travel(EFFECTIVE + timedelta(days=400), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            alice_client.get("/")
+    assert not any("consent_policyversion" in q["sql"] for q in queries.captured_queries)
