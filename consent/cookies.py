@@ -43,13 +43,14 @@ def cookie_choice(request: HttpRequest) -> bool | None:
 
 
 def analytics_allowed(request: HttpRequest) -> bool:
-    if request.user.is_authenticated and getattr(request.user, "restricted_at", None):
-        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and getattr(user, "restricted_at", None):
+        return False  # Art. 18: a restricted person is left out of analytics
     return cookie_choice(request) is True
 
 
 def cookie_choice_store(request: HttpRequest, response: HttpResponse, allowed: bool) -> None:
-    if request.user.is_authenticated:
+    if request.user.is_authenticated and hasattr(request, "session"):
         request.session[SESSION_KEY] = "yes" if allowed else "no"
     response.set_cookie(
         COOKIE_NAME,

@@ -39,6 +39,8 @@ DEFAULT_CONTROLLER: dict[str, Any] = {
     "piiControllerUrl": "https://vetpass.example/",
 }
 
+CONTROLLER_JURISDICTION = "United Kingdom (UK GDPR)"
+
 COLLECTION_METHODS = {
     Channel.WEB: "Web form in the VetPass privacy centre",
     Channel.API: "VetPass mobile app (API)",
@@ -80,7 +82,8 @@ def _principal(event: ConsentEvent) -> tuple[str, str]:
     user = User.objects.filter(pk=event.subject_user_id).first() if event.subject_user_id else None
     if user is not None:
         return user.email, user.get_jurisdiction_display()
-    return event.subject_key.split(":", 1)[-1], "United Kingdom (UK GDPR)"
+    # A person without an account: the controller's own jurisdiction applies.
+    return event.subject_key.split(":", 1)[-1], CONTROLLER_JURISDICTION
 
 
 def receipt_for(event: ConsentEvent) -> dict[str, Any]:

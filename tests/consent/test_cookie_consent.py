@@ -81,3 +81,19 @@ def test_an_outside_next_url_is_not_followed(reference_data):
         "/privacy/cookies/", {"analytics": "no", "next": "https://evil.example/"}
     )
     assert response["Location"] == "/privacy/cookies/"
+
+
+def test_a_restricted_person_gets_no_analytics_even_after_saying_yes(alice, alice_client):
+    from vetpass.accounts.models import User
+
+    alice_client.post("/privacy/cookies/", {"analytics": "yes", "next": "/"})
+    User.objects.filter(pk=alice.pk).update(restricted_at="2026-01-01T00:00:00Z")
+    assert ANALYTICS not in alice_client.get("/").content
+
+
+def test_templates_rendered_without_a_request_user_do_not_break(rf, reference_data):
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")  # no session, no user: as in a unit test of a template
+    html = render_to_string("home.html", request=request)
+    assert 'id="cookie-banner"' in html
