@@ -136,7 +136,10 @@ class ConsentEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="events")
+    # Empty only for accepting a policy version, which is about a document, not a purpose.
+    purpose = models.ForeignKey(
+        Purpose, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
     scope = models.CharField(max_length=100, blank=True, default="")
     action = models.CharField(max_length=20, choices=Action.choices)
     policy_version = models.ForeignKey(
@@ -167,9 +170,22 @@ class ConsentEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["subject_key", "sequence"], name="consent_event_chain_position"
-            )
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(action="accept_policy", policy_version__isnull=False)
+                    | (~models.Q(action="accept_policy") & models.Q(purpose__isnull=False))
+                ),
+                name="consent_event_names_purpose_or_policy",
+            ),
         ]
         indexes = [
+            # A whole mailing list at once: the latest event per subject for one
+            # purpose/scope is an index-ordered scan (DISTINCT ON on PostgreSQL).
+            models.Index(
+                fields=["purpose", "scope", "subject_key", "-sequence"],
+                name="consent_state_by_purpose",
+            ),
             models.Index(
                 fields=["subject_key", "purpose", "scope", "-sequence"], name="consent_current"
             ),
@@ -195,7 +211,7 @@ def event_hash(event: ConsentEvent) -> str:
     """sha256 over the event's content and the previous hash, in a canonical form."""
     payload = {
         "subject_key": event.subject_key,
-        "purpose": event.purpose.code if event.purpose_id else None,
+        "purpose": event.purpose.code if event.purpose is not None else None,
         "scope": event.scope,
         "action": event.action,
         "policy_version": event.policy_version_id,

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "vetpass.accounts.middleware.AdminRequiresMFAMiddleware",
+    # New policy versions that need acceptance: web → accept page, API → 403 with a code.
+    "consent.policy_gate.PolicyAcceptanceMiddleware",
 ]
 
 ROOT_URLCONF = "vetpass.urls"
