@@ -192,3 +192,44 @@ def log_reads(user: User, rows: Iterable[tuple[object, int, int | None]], view: 
             for via, owner_id, animal_id in rows
         ]
     )
+
+
+def log_list_reads(
+    user: User,
+    view: str,
+    favorites: QuerySet[Favorite],
+    shares: QuerySet[EmergencyShare],
+) -> None:
+    """One access-log row per client on a list page, written with INSERT … SELECT from the
+    same querysets the page shows: two statements however long the list (no batching)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(AccessLog._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(c)
+        for c in (
+            "viewer_id",
+            "practice_id",
+            "owner_id",
+            "animal_id",
+            "view",
+            "grant_kind",
+            "grant_id",
+            "created_at",
+        )
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        for grant_kind, qs in (
+            (AccessLogGrant.FAVORITE, favorites),
+            (AccessLogGrant.EMERGENCY_SHARE, shares),
+        ):
+            sub_sql, sub_params = qs.order_by().values("pk").query.sql_with_params()
+            model = qs.model
+            source = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names are quoted model metadata
+                f"SELECT %s, practice_id, owner_id, NULL, %s, %s, id, %s FROM {source} "
+                f"WHERE id IN ({sub_sql})",
+                [user.pk, view[:60], grant_kind, now, *sub_params],
+            )

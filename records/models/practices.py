@@ -181,9 +181,7 @@ class Favorite(models.Model):
     registration = models.ForeignKey(
         ClientRegistration, on_delete=models.PROTECT, related_name="favorites"
     )
-    share_profile = models.BooleanField(
-        "share my name and contact details", default=True
-    )
+    share_profile = models.BooleanField("share my name and contact details", default=True)
     all_animals = models.BooleanField(default=True)
     animals = models.ManyToManyField("records.Animal", blank=True, related_name="favorites")
     # Empty: every kind of record; otherwise only these EntryKind values.
