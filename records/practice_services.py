@@ -43,6 +43,7 @@ from .models import (
     RecordRequest,
     StaffRole,
 )
+from .practice_import import ImportResult, records_import
 from .selectors import Visibility
 from .services import entry_create
 
@@ -426,6 +427,37 @@ def record_request_answer(
     record_request.entries_added += entries_added
     record_request.save()
     return record_request
+
+
+@transaction.atomic
+def record_request_import(
+    *,
+    record_request: RecordRequest,
+    membership: PracticeMembership,
+    content: bytes,
+    filename: str,
+    dry_run: bool,
+) -> ImportResult:
+    """Answer a request with a file of records: checked first, imported only when clean,
+    and the request marked answered in the same transaction."""
+    from .practice_selectors import request_animals
+
+    animals = request_animals(membership.user, membership, record_request)
+    result = records_import(
+        content=content,
+        filename=filename,
+        animals=animals,
+        practice=membership.practice,
+        author=membership.user,
+        dry_run=dry_run,
+    )
+    if result.imported:
+        record_request_answer(
+            record_request=record_request,
+            actor=membership.user,
+            entries_added=result.imported,
+        )
+    return result
 
 
 # --- emergency shares ----------------------------------------------------------------
