@@ -35,9 +35,7 @@ def test_favorite_grants_registers_and_gives_access_together(alice, rex, carol, 
     assert "Riverside Vets" in event.wording
 
 
-def test_unfavorite_withdraws_ends_registration_and_access_together(
-    alice, rex, carol, riverside
-):
+def test_unfavorite_withdraws_ends_registration_and_access_together(alice, rex, carol, riverside):
     favorite = svc.favorite_create(owner=alice, practice=riverside, already_client=True)
     svc.favorite_delete(favorite=favorite)
     assert state(alice, carol, riverside) == (False, False, False, False)
