@@ -84,7 +84,7 @@ def get_animal_for_user(
     """The animal with what the user may do with it, or 404 — never a 403 that tells the
     animal exists. A look through a practice grant is access-logged (rule 2)."""
     try:
-        animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)
+        animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)  # type: ignore[misc]
     except (Animal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such animal.") from None
     vis = visibility_for(user, animal)
@@ -109,7 +109,7 @@ def entries_for(vis: Visibility, *, kind: str | None = None) -> QuerySet[Entry]:
 def get_entry_for_user(user: User, pk: object, *, edit: bool = False) -> tuple[Entry, Visibility]:
     try:
         entry = Entry.objects.select_related("animal", "animal__species", "animal__owner").get(
-            pk=pk
+            pk=pk  # type: ignore[misc]
         )
     except (Entry.DoesNotExist, ValueError, TypeError):
         raise Http404("No such entry.") from None

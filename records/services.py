@@ -87,7 +87,7 @@ def _clear_other_kind_fields(entry: Entry) -> None:
         for name in fields:
             if name not in keep:
                 field = entry._meta.get_field(name)
-                setattr(entry, name, None if field.null else "")
+                setattr(entry, name, None if getattr(field, "null", False) else "")
 
 
 @transaction.atomic

@@ -126,7 +126,7 @@ class Animal(models.Model):
             errors["head_count"] = "A herd or group needs a head count of at least 1."
         if not self.is_group and self.head_count:
             self.head_count = None
-        if self.breed_id and self.species_id and self.breed.species_id != self.species_id:
+        if self.breed is not None and self.species_id and self.breed.species_id != self.species_id:
             errors["breed"] = "Choose a breed of the animal's species."
         if self.group_id:
             group = self.group

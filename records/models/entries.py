@@ -134,7 +134,7 @@ class Entry(models.Model):
         for name in REQUIRED_FIELDS.get(self.kind, ()):
             value = getattr(self, name)
             if value in (None, "") or (name == "document" and not value):
-                label = self._meta.get_field(name).verbose_name
+                label = getattr(self._meta.get_field(name), "verbose_name", name)
                 errors[name] = f"Enter the {label}."
         if self.kind == EntryKind.WEIGHT and self.weight_value is not None and not self.weight_unit:
             errors["weight_unit"] = "Choose a unit."

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
+from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]
 
 from .models import User
 from .validators import validate_adult
@@ -35,6 +35,13 @@ class SignupExtraForm(forms.Form):
         required=False,
         help_text="If you live in the United States, your state (for example CA).",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # No country is preselected: a silent default (the first in the list) would derive
+        # the wrong data-protection law for anyone who missed the question.
+        country = self.fields["country"]
+        country.choices = [("", "Choose a country"), *countries]  # type: ignore[attr-defined]
 
     def clean_date_of_birth(self) -> Any:
         born = self.cleaned_data["date_of_birth"]

@@ -128,11 +128,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Art. 18 restriction: set by the DSAR case work; every app obeys it.
     restricted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # noqa: RUF012
 
     class Meta:
         ordering = ["email"]

@@ -1,0 +1,92 @@
+"""Admin for reference data and, read-mostly, for owners' records: the DPO looks here while
+working a case; changes to an owner's records go through the owner or the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Animal, Breed, Entry, Practice, PracticeMembership, Species
+
+
+class BreedInline(admin.TabularInline):
+    model = Breed
+    extra = 0
+
+
+@admin.register(Species)
+class SpeciesAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "group"]
+    list_filter = ["group"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [BreedInline]
+
+
+@admin.register(Breed)
+class BreedAdmin(admin.ModelAdmin):
+    list_display = ["name", "species"]
+    list_filter = ["species"]
+    search_fields = ["name", "species__name"]
+
+
+@admin.register(Animal)
+class AnimalAdmin(admin.ModelAdmin):
+    list_display = ["name", "species", "owner", "is_group", "head_count", "deceased", "created_at"]
+    list_filter = ["species", "is_group", "deceased"]
+    search_fields = ["name", "microchip", "owner__email"]
+    list_select_related = ["species", "owner"]
+    raw_id_fields = ["owner", "group", "breed"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin):
+    """Read-only: entries are the owner's or the practice's record, never edited here."""
+
+    list_display = ["animal", "kind", "occurred_on", "source", "author", "created_at"]
+    list_filter = ["kind", "source"]
+    search_fields = ["animal__name", "animal__owner__email"]
+    list_select_related = ["animal", "author"]
+    date_hierarchy = "occurred_on"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = PracticeMembership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Practice)
+class PracticeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "town",
+        "postcode",
+        "participates",
+        "subscription_starts_on",
+        "subscription_ends_on",
+    ]
+    list_filter = ["participates", "country"]
+    search_fields = ["name", "town", "postcode"]
+    inlines = [MembershipInline]
+
+
+@admin.register(PracticeMembership)
+class PracticeMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "practice", "role", "is_practice_admin", "joined_at", "left_at"]
+    list_filter = ["role", "is_practice_admin", "practice"]
+    search_fields = ["user__email", "practice__name"]
+    list_select_related = ["user", "practice"]
+    raw_id_fields = ["user"]
