@@ -8,7 +8,9 @@ urlpatterns = [
     path("favorites/", api.FavoriteListView.as_view(), name="practice_favorite_list"),
     path("favorites/<int:pk>/", api.FavoriteDetailView.as_view(), name="practice_favorite_detail"),
     path("record-requests/", api.OwnerRequestListView.as_view(), name="practice_owner_requests"),
-    path("emergency-shares/", api.EmergencyShareListView.as_view(), name="practice_emergency_shares"),
+    path(
+        "emergency-shares/", api.EmergencyShareListView.as_view(), name="practice_emergency_shares"
+    ),
     path(
         "emergency-shares/<int:pk>/revoke/",
         api.EmergencyShareRevokeView.as_view(),
