@@ -33,8 +33,12 @@ from .selectors import entries_for
 
 
 class PracticeSerializer(serializers.ModelSerializer):
-    services = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    species_treated = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    services: serializers.Field = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
+    species_treated: serializers.Field = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
     distance_km = serializers.SerializerMethodField()
 
     class Meta:
@@ -120,9 +124,8 @@ class FavoriteSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["animals"].child_relation.queryset = Animal.objects.filter(
-                owner=request.user
-            )
+            relation: Any = self.fields["animals"]
+            relation.child_relation.queryset = Animal.objects.filter(owner=request.user)
 
     def get_requests(self, obj: Favorite) -> list[dict[str, Any]]:
         return RecordRequestSerializer(obj.requests.all(), many=True).data  # type: ignore[return-value]
@@ -175,9 +178,8 @@ class EmergencyShareSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["animals"].child_relation.queryset = Animal.objects.filter(
-                owner=request.user
-            )
+            relation: Any = self.fields["animals"]
+            relation.child_relation.queryset = Animal.objects.filter(owner=request.user)
 
 
 class AccessLogSerializer(serializers.ModelSerializer):

@@ -31,7 +31,7 @@ class PracticeSearchForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         lat, lng = data.get("latitude"), data.get("longitude")
         if (lat is None) != (lng is None):
             self.add_error("longitude", "Give both latitude and longitude, or neither.")
@@ -89,7 +89,7 @@ class FavoriteForm(forms.Form):
 
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["animals"].queryset = Animal.objects.filter(owner=owner)
+        self.fields["animals"].queryset = Animal.objects.filter(owner=owner)  # type: ignore[attr-defined]
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -116,7 +116,7 @@ class EmergencyShareForm(forms.Form):
 
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["animals"].queryset = Animal.objects.filter(owner=owner)
+        self.fields["animals"].queryset = Animal.objects.filter(owner=owner)  # type: ignore[attr-defined]
 
 
 class RedeemForm(forms.Form):
@@ -139,7 +139,8 @@ class ClinicalEntryForm(forms.Form):
                 continue
             field.required = name in ("kind", "occurred_on")
             self.fields[name] = field
-        self.fields["kind"].choices = [c for c in EntryKind.choices if c[0] != EntryKind.DOCUMENT]
+        kind_field: Any = self.fields["kind"]
+        kind_field.choices = [c for c in EntryKind.choices if c[0] != EntryKind.DOCUMENT]
         self.fields["occurred_on"].widget = forms.DateInput(attrs={"type": "date"})
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -204,7 +205,7 @@ class PracticeProfileForm(forms.ModelForm):
         }
 
 
-def add_service_errors(form: forms.Form, exc: Any) -> None:
+def add_service_errors(form: forms.BaseForm, exc: Any) -> None:
     """Put a service's ValidationError on the form: per field where the form has the field,
     at the top otherwise."""
     if hasattr(exc, "error_dict"):

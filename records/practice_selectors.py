@@ -85,7 +85,7 @@ def practice_search(
 
 def get_practice(pk: object) -> Practice:
     try:
-        return Practice.objects.prefetch_related("services", "species_treated").get(pk=pk)
+        return Practice.objects.prefetch_related("services", "species_treated").get(pk=pk)  # type: ignore[misc]
     except (Practice.DoesNotExist, ValueError, TypeError):
         raise Http404("No such practice.") from None
 
@@ -105,7 +105,7 @@ def get_membership(user: User, practice_pk: object, *, admin: bool = False) -> P
     """The user's active membership of the practice, or 404: someone who is not (or no
     longer) on its staff may not learn anything about its workspace."""
     try:
-        membership = active_memberships(user).get(practice_id=practice_pk)
+        membership = active_memberships(user).get(practice_id=practice_pk)  # type: ignore[misc]
     except (PracticeMembership.DoesNotExist, ValueError, TypeError):
         raise Http404("No such practice workspace.") from None
     if admin and not membership.is_practice_admin:
@@ -117,7 +117,7 @@ def get_staff_membership(admin: PracticeMembership, pk: object) -> PracticeMembe
     try:
         return PracticeMembership.objects.select_related("user").get(
             pk=pk, practice_id=admin.practice_id
-        )
+        )  # type: ignore[misc]
     except (PracticeMembership.DoesNotExist, ValueError, TypeError):
         raise Http404("No such staff member.") from None
 
@@ -132,7 +132,10 @@ def pending_join_requests(practice: Practice) -> QuerySet[JoinRequest]:
 
 def get_join_request(admin: PracticeMembership, pk: object) -> JoinRequest:
     try:
-        return JoinRequest.objects.select_related("user").get(pk=pk, practice_id=admin.practice_id)
+        return JoinRequest.objects.select_related("user").get(
+            pk=pk,  # type: ignore[misc]
+            practice_id=admin.practice_id,
+        )
     except (JoinRequest.DoesNotExist, ValueError, TypeError):
         raise Http404("No such request.") from None
 
@@ -202,7 +205,7 @@ def get_workspace_animal(
 ) -> Visibility:
     """The animal as this practice may see it, or 404; the read is access-logged."""
     try:
-        animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)
+        animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)  # type: ignore[misc]
     except (Animal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such animal.") from None
     vis = access.practice_visibility(user, animal, membership.practice)
@@ -230,7 +233,7 @@ def practice_requests(practice: Practice, *, open_only: bool = False) -> QuerySe
 def get_practice_request(membership: PracticeMembership, pk: object) -> RecordRequest:
     """A request to this practice whose owner still shares with it, or 404."""
     try:
-        record_request = practice_requests(membership.practice).get(pk=pk)
+        record_request = practice_requests(membership.practice).get(pk=pk)  # type: ignore[misc]
     except (RecordRequest.DoesNotExist, ValueError, TypeError):
         raise Http404("No such request.") from None
     if (
@@ -264,7 +267,7 @@ def owner_favorites(owner: User) -> QuerySet[Favorite]:
 
 def get_owner_favorite(owner: User, pk: object) -> Favorite:
     try:
-        return owner_favorites(owner).get(pk=pk)
+        return owner_favorites(owner).get(pk=pk)  # type: ignore[misc]
     except (Favorite.DoesNotExist, ValueError, TypeError):
         raise Http404("No such favorite.") from None
 
@@ -283,7 +286,7 @@ def owner_shares(owner: User) -> QuerySet[EmergencyShare]:
 
 def get_owner_share(owner: User, pk: object) -> EmergencyShare:
     try:
-        return owner_shares(owner).get(pk=pk)
+        return owner_shares(owner).get(pk=pk)  # type: ignore[misc]
     except (EmergencyShare.DoesNotExist, ValueError, TypeError):
         raise Http404("No such share.") from None
 

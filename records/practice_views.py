@@ -46,7 +46,7 @@ def practice_search(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         results = sel.practice_search(**form.search_kwargs())
     favorited = set(
-        request.user.favorites.filter(ended_at__isnull=True).values_list("practice_id", flat=True)  # type: ignore[union-attr]
+        request.user.favorites.filter(ended_at__isnull=True).values_list("practice_id", flat=True)  # type: ignore[union-attr,misc]
     )
     return render(
         request,
@@ -58,7 +58,7 @@ def practice_search(request: HttpRequest) -> HttpResponse:
 @login_required
 def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     practice = sel.get_practice(pk)
-    favorite = request.user.favorites.filter(practice=practice, ended_at__isnull=True).first()  # type: ignore[union-attr]
+    favorite = request.user.favorites.filter(practice=practice, ended_at__isnull=True).first()  # type: ignore[union-attr,misc]
     return render(request, "practices/detail.html", {"practice": practice, "favorite": favorite})
 
 
