@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -20,7 +22,6 @@ from .models import (
     Animal,
     EmergencyShare,
     Entry,
-    EntryKind,
     Favorite,
     Practice,
     PracticeMembership,
@@ -97,9 +98,8 @@ class FavoriteSerializer(serializers.ModelSerializer):
     animals = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Animal.objects.none(), required=False
     )
-    kinds = serializers.ListField(
-        child=serializers.ChoiceField(choices=EntryKind.choices), required=False
-    )
+    # Checked by favorite_create (one rule for web and API): values of the entry kinds.
+    kinds = serializers.ListField(child=serializers.CharField(), required=False)
     requests = serializers.SerializerMethodField()
 
     class Meta:
@@ -233,6 +233,13 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class PracticeSearchView(APIView):
+    @extend_schema(
+        operation_id="practices_search",
+        parameters=[PracticeSearchSerializer],
+        responses=inline_serializer(
+            "PracticeSearchResults", {"results": PracticeSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
         params = PracticeSearchSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -241,17 +248,23 @@ class PracticeSearchView(APIView):
 
 
 class PracticeDetailView(APIView):
+    @extend_schema(responses=PracticeSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(PracticeSerializer(sel.get_practice(pk)).data)
 
 
 class FavoriteListView(APIView):
+    @extend_schema(
+        operation_id="favorites_list",
+        responses=inline_serializer("FavoriteList", {"results": FavoriteSerializer(many=True)}),
+    )
     def get(self, request: Request) -> Response:
         favorites = sel.owner_favorites(request.user)  # type: ignore[arg-type]
         return Response(
             {"results": FavoriteSerializer(favorites, many=True, context={"request": request}).data}
         )
 
+    @extend_schema(request=FavoriteSerializer, responses={201: FavoriteSerializer})
     def post(self, request: Request) -> Response:
         s = FavoriteSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
@@ -275,10 +288,12 @@ class FavoriteListView(APIView):
 
 
 class FavoriteDetailView(APIView):
+    @extend_schema(responses=FavoriteSerializer)
     def get(self, request: Request, pk: int) -> Response:
         favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
         return Response(FavoriteSerializer(favorite, context={"request": request}).data)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request: Request, pk: int) -> Response:
         favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
         svc.favorite_delete(favorite=favorite, channel="api")
@@ -289,12 +304,22 @@ class FavoriteDetailView(APIView):
 
 
 class OwnerRequestListView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "OwnerRecordRequests", {"results": RecordRequestSerializer(many=True)}
+        )
+    )
     def get(self, request: Request) -> Response:
         rows = sel.owner_requests(request.user)  # type: ignore[arg-type]
         return Response({"results": RecordRequestSerializer(rows, many=True).data})
 
 
 class EmergencyShareListView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "EmergencyShareList", {"results": EmergencyShareSerializer(many=True)}
+        )
+    )
     def get(self, request: Request) -> Response:
         shares = sel.owner_shares(request.user)  # type: ignore[arg-type]
         return Response(
@@ -305,6 +330,7 @@ class EmergencyShareListView(APIView):
             }
         )
 
+    @extend_schema(request=EmergencyShareSerializer, responses={201: EmergencyShareSerializer})
     def post(self, request: Request) -> Response:
         s = EmergencyShareSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
@@ -323,6 +349,7 @@ class EmergencyShareListView(APIView):
 
 
 class EmergencyShareRevokeView(APIView):
+    @extend_schema(request=None, responses=EmergencyShareSerializer)
     def post(self, request: Request, pk: int) -> Response:
         share = sel.get_owner_share(request.user, pk)  # type: ignore[arg-type]
         share = svc.emergency_share_revoke(share=share)
@@ -330,6 +357,7 @@ class EmergencyShareRevokeView(APIView):
 
 
 class AccessLogView(APIView):
+    @extend_schema(responses=AccessLogSerializer(many=True))
     def get(self, request: Request) -> Response:
         from vetpass.api import Pagination
 
@@ -346,12 +374,18 @@ class AccessLogView(APIView):
 
 
 class WorkspaceView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "WorkspaceMemberships", {"results": MembershipSerializer(many=True)}
+        )
+    )
     def get(self, request: Request) -> Response:
         memberships = sel.active_memberships(request.user)  # type: ignore[arg-type]
         return Response({"results": MembershipSerializer(memberships, many=True).data})
 
 
 class WorkspaceClientsView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, practice_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         rows = sel.workspace_clients(request.user, membership.practice)  # type: ignore[arg-type]
@@ -376,6 +410,7 @@ class WorkspaceClientsView(APIView):
 
 
 class WorkspaceAnimalView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, practice_pk: int, animal_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         vis = sel.get_workspace_animal(
@@ -402,6 +437,7 @@ class WorkspaceAnimalView(APIView):
 
 
 class WorkspaceEntryCreateView(APIView):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: EntrySerializer})
     def post(self, request: Request, practice_pk: int, animal_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         vis = sel.get_workspace_animal(
@@ -422,6 +458,11 @@ class WorkspaceEntryCreateView(APIView):
 
 
 class WorkspaceRequestListView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "PracticeRecordRequests", {"results": RecordRequestSerializer(many=True)}
+        )
+    )
     def get(self, request: Request, practice_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         rows = sel.practice_requests(membership.practice)
@@ -429,6 +470,12 @@ class WorkspaceRequestListView(APIView):
 
 
 class WorkspaceRequestAnswerView(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "RecordRequestAnswer", {"note": serializers.CharField(required=False)}
+        ),
+        responses=RecordRequestSerializer,
+    )
     def post(self, request: Request, practice_pk: int, pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         record_request = sel.get_practice_request(membership, pk)
@@ -443,6 +490,18 @@ class WorkspaceRequestAnswerView(APIView):
 class WorkspaceRequestImportView(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "RecordImport",
+                {
+                    "file": serializers.FileField(),
+                    "dry_run": serializers.BooleanField(default=True),
+                },
+            )
+        },
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request, practice_pk: int, pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         record_request = sel.get_practice_request(membership, pk)
@@ -471,6 +530,10 @@ class WorkspaceRequestImportView(APIView):
 
 
 class WorkspaceRedeemView(APIView):
+    @extend_schema(
+        request=inline_serializer("EmergencyShareRedeem", {"code": serializers.CharField()}),
+        responses=OpenApiTypes.OBJECT,
+    )
     def post(self, request: Request, practice_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         share = svc.emergency_share_redeem(
