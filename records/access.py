@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -224,7 +225,10 @@ def log_list_reads(
             (AccessLogGrant.FAVORITE, favorites),
             (AccessLogGrant.EMERGENCY_SHARE, shares),
         ):
-            sub_sql, sub_params = qs.order_by().values("pk").query.sql_with_params()
+            try:
+                sub_sql, sub_params = qs.order_by().values("pk").query.sql_with_params()
+            except EmptyResultSet:  # a .none() queryset: nothing to log
+                continue
             model = qs.model
             source = connection.ops.quote_name(model._meta.db_table)
             cursor.execute(

@@ -293,6 +293,26 @@ class FavoriteDetailView(APIView):
         favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
         return Response(FavoriteSerializer(favorite, context={"request": request}).data)
 
+    @extend_schema(request=FavoriteSerializer, responses=FavoriteSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
+        s = FavoriteSerializer(
+            favorite, data=request.data, partial=True, context={"request": request}
+        )
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        svc.favorite_update(
+            favorite=favorite,
+            share_profile=d.get("share_profile", favorite.share_profile),
+            all_animals=d.get("all_animals", favorite.all_animals),
+            animals=d.get("animals", list(favorite.animals.all())),
+            kinds=d.get("kinds", favorite.kinds),
+            ends_on=d.get("ends_on", favorite.ends_on),
+            channel="api",
+        )
+        favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
+        return Response(FavoriteSerializer(favorite, context={"request": request}).data)
+
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request: Request, pk: int) -> Response:
         favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
@@ -465,7 +485,7 @@ class WorkspaceRequestListView(APIView):
     )
     def get(self, request: Request, practice_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
-        rows = sel.practice_requests(membership.practice)
+        rows = sel.practice_requests(request.user, membership.practice)  # type: ignore[arg-type]
         return Response({"results": RecordRequestSerializer(rows, many=True).data})
 
 
@@ -478,7 +498,7 @@ class WorkspaceRequestAnswerView(APIView):
     )
     def post(self, request: Request, practice_pk: int, pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
-        record_request = sel.get_practice_request(membership, pk)
+        record_request = sel.get_practice_request(request.user, membership, pk)  # type: ignore[arg-type]
         record_request = svc.record_request_answer(
             record_request=record_request,
             actor=request.user,  # type: ignore[arg-type]
@@ -504,7 +524,7 @@ class WorkspaceRequestImportView(APIView):
     )
     def post(self, request: Request, practice_pk: int, pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
-        record_request = sel.get_practice_request(membership, pk)
+        record_request = sel.get_practice_request(request.user, membership, pk)  # type: ignore[arg-type]
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": ["Attach a CSV or JSON file."]})

@@ -87,20 +87,34 @@ class FavoriteForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owner: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["animals"].queryset = Animal.objects.filter(owner=owner)  # type: ignore[attr-defined]
+        if editing:
+            del self.fields["already_client"]
+
+    @classmethod
+    def initial_for(cls, favorite: Any) -> dict[str, Any]:
+        return {
+            "share_profile": favorite.share_profile,
+            "which": "all" if favorite.all_animals else "chosen",
+            "animals": list(favorite.animals.all()),
+            "kinds": favorite.kinds,
+            "ends_on": favorite.ends_on,
+        }
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
-        return {
+        kwargs = {
             "share_profile": d["share_profile"],
             "all_animals": d["which"] == "all",
             "animals": list(d["animals"]) if d["which"] == "chosen" else [],
             "kinds": d["kinds"],
             "ends_on": d["ends_on"],
-            "already_client": d["already_client"],
         }
+        if "already_client" in self.fields:
+            kwargs["already_client"] = d["already_client"]
+        return kwargs
 
 
 class EmergencyShareForm(forms.Form):

@@ -223,25 +223,53 @@ def vcpr_date(practice: Practice, animal: Animal) -> date | None:
     ).aggregate(latest=Max("occurred_on"))["latest"]
 
 
-def practice_requests(practice: Practice, *, open_only: bool = False) -> QuerySet[RecordRequest]:
-    qs = RecordRequest.objects.filter(practice=practice).select_related("owner", "favorite")
+def practice_requests(
+    user: User, practice: Practice, *, open_only: bool = False
+) -> list[RecordRequest]:
+    """Record requests from owners who still share with the practice; reading the queue
+    is a look at those owners' names, so each is access-logged."""
+    favorites = access.granting_favorites([practice.pk])
+    qs = RecordRequest.objects.filter(
+        practice=practice, favorite_id__in=favorites.values("pk")
+    ).select_related("owner", "favorite")
     if open_only:
         qs = qs.filter(status=RecordRequest.Status.OPEN)
-    return qs
+    rows = list(qs)
+    if rows:
+        access.log_list_reads(
+            user,
+            "record requests",
+            favorites.filter(pk__in=[r.favorite_id for r in rows]),
+            EmergencyShare.objects.none(),
+        )
+    return rows
 
 
-def get_practice_request(membership: PracticeMembership, pk: object) -> RecordRequest:
-    """A request to this practice whose owner still shares with it, or 404."""
+def open_request_count(practice: Practice) -> int:
+    favorites = access.granting_favorites([practice.pk])
+    return RecordRequest.objects.filter(
+        practice=practice,
+        favorite_id__in=favorites.values("pk"),
+        status=RecordRequest.Status.OPEN,
+    ).count()
+
+
+def get_practice_request(user: User, membership: PracticeMembership, pk: object) -> RecordRequest:
+    """A request to this practice whose owner still shares with it, or 404; logged."""
+    favorites = access.granting_favorites([membership.practice_id])
     try:
-        record_request = practice_requests(membership.practice).get(pk=pk)  # type: ignore[misc]
+        record_request = (
+            RecordRequest.objects.filter(
+                practice_id=membership.practice_id, favorite_id__in=favorites.values("pk")
+            )
+            .select_related("owner", "favorite", "favorite__practice")
+            .get(pk=pk)  # type: ignore[misc]
+        )
     except (RecordRequest.DoesNotExist, ValueError, TypeError):
         raise Http404("No such request.") from None
-    if (
-        not access.granting_favorites([membership.practice_id])
-        .filter(pk=record_request.favorite_id)
-        .exists()
-    ):
-        raise Http404("No such request.")
+    access.log_reads(
+        user, [(record_request.favorite, record_request.owner_id, None)], "record request"
+    )
     return record_request
 
 

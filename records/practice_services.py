@@ -312,6 +312,27 @@ def _registration_for(owner: User, practice: Practice) -> ClientRegistration:
     return registration or ClientRegistration.objects.create(owner=owner, practice=practice)
 
 
+def _scope_errors(
+    *,
+    owner: User,
+    all_animals: bool,
+    animals: list[Animal],
+    kinds: list[str],
+    ends_on: date | None,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not all_animals and not animals:
+        errors["animals"] = "Choose at least one animal, or share all your animals."
+    if any(a.owner_id != owner.pk for a in animals):
+        errors["animals"] = "Choose from your own animals."
+    unknown = [k for k in kinds if k not in EntryKind.values]
+    if unknown:
+        errors["kinds"] = f"Unknown kind of record: {', '.join(unknown)}."
+    if ends_on is not None and ends_on < timezone.localdate():
+        errors["ends_on"] = "The end date must be today or later."
+    return errors
+
+
 @transaction.atomic
 def favorite_create(
     *,
@@ -337,15 +358,11 @@ def favorite_create(
         errors["practice"] = "This practice does not take part in VetPass yet."
     elif Favorite.objects.filter(owner=owner, practice=practice, ended_at__isnull=True).exists():
         errors["practice"] = "You already share your records with this practice."
-    if not all_animals and not animals:
-        errors["animals"] = "Choose at least one animal, or share all your animals."
-    if any(a.owner_id != owner.pk for a in animals):
-        errors["animals"] = "Choose from your own animals."
-    unknown = [k for k in kinds if k not in EntryKind.values]
-    if unknown:
-        errors["kinds"] = f"Unknown kind of record: {', '.join(unknown)}."
-    if ends_on is not None and ends_on < timezone.localdate():
-        errors["ends_on"] = "The end date must be today or later."
+    errors.update(
+        _scope_errors(
+            owner=owner, all_animals=all_animals, animals=animals, kinds=kinds, ends_on=ends_on
+        )
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -380,6 +397,59 @@ def favorite_create(
     if already_client:
         RecordRequest.objects.create(favorite=favorite, practice=practice, owner=owner)
     activity_record(user=owner, kind=ActivityKind.FAVORITE)
+    return favorite
+
+
+@transaction.atomic
+def favorite_update(
+    *,
+    favorite: Favorite,
+    share_profile: bool,
+    all_animals: bool,
+    animals: Iterable[Animal] = (),
+    kinds: Iterable[str] = (),
+    ends_on: date | None = None,
+    channel: str = "web",
+) -> Favorite:
+    """Change what a favorited practice may see. The ledger gets a new grant event whose
+    wording states the new scope, so the ledger always says what was agreed and when."""
+    favorite = (
+        Favorite.objects.select_for_update().select_related("practice", "owner").get(pk=favorite.pk)
+    )
+    if favorite.ended_at is not None:
+        raise ValidationError("You no longer share your records with this practice.")
+    animals = list(animals)
+    kinds = sorted(set(kinds))
+    errors = _scope_errors(
+        owner=favorite.owner,
+        all_animals=all_animals,
+        animals=animals,
+        kinds=kinds,
+        ends_on=ends_on,
+    )
+    if errors:
+        raise ValidationError(errors)
+    consent_grant(
+        subject=favorite.owner,
+        purpose=SHARING_PURPOSE,
+        scope=sharing_scope(favorite.practice),
+        channel=channel,
+        wording=_favorite_wording(
+            favorite.practice,
+            share_profile=share_profile,
+            all_animals=all_animals,
+            animals=animals,
+            kinds=kinds,
+            ends_on=ends_on,
+        ),
+    )
+    favorite.share_profile = share_profile
+    favorite.all_animals = all_animals
+    favorite.kinds = kinds
+    favorite.ends_on = ends_on
+    favorite.save(update_fields=["share_profile", "all_animals", "kinds", "ends_on"])
+    favorite.animals.set([] if all_animals else animals)
+    activity_record(user=favorite.owner, kind=ActivityKind.FAVORITE)
     return favorite
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("practices/<int:pk>/favorite/", v.favorite_create, name="favorite_create"),
     path("favorites/", v.favorite_list, name="favorites"),
     path("favorites/<int:pk>/", v.favorite_detail, name="favorite_detail"),
+    path("favorites/<int:pk>/change/", v.favorite_update, name="favorite_update"),
     path("favorites/<int:pk>/remove/", v.favorite_delete, name="favorite_delete"),
     path("emergency-shares/", v.emergency_shares, name="emergency_shares"),
     path(

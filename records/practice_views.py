@@ -111,6 +111,30 @@ def favorite_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def favorite_update(request: HttpRequest, pk: int) -> HttpResponse:
+    favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
+    form = FavoriteForm(
+        request.POST or None,
+        owner=request.user,  # type: ignore[arg-type]
+        editing=True,
+        initial=FavoriteForm.initial_for(favorite),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.favorite_update(favorite=favorite, channel="web", **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "What you share with this practice has changed.")
+            return redirect("practices:favorite_detail", pk=favorite.pk)
+    return render(
+        request,
+        "practices/favorite_form.html",
+        {"practice": favorite.practice, "form": form, "favorite": favorite},
+    )
+
+
+@login_required
 def favorite_delete(request: HttpRequest, pk: int) -> HttpResponse:
     favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
     if request.method == "POST" and favorite.ended_at is None:
@@ -207,7 +231,7 @@ def _ctx(membership: Any, **extra: Any) -> dict[str, Any]:
 def workspace(request: HttpRequest, practice_pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
     clients = sel.workspace_clients(request.user, membership.practice)  # type: ignore[arg-type]
-    open_requests = sel.practice_requests(membership.practice, open_only=True).count()
+    open_requests = sel.open_request_count(membership.practice)
     return render(
         request,
         "practices/workspace.html",
@@ -257,7 +281,7 @@ def workspace_entry_create(request: HttpRequest, practice_pk: int, animal_pk: in
 @login_required
 def request_queue(request: HttpRequest, practice_pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
-    requests = sel.practice_requests(membership.practice)
+    requests = sel.practice_requests(request.user, membership.practice)  # type: ignore[arg-type]
     return render(request, "practices/request_queue.html", _ctx(membership, requests=requests))
 
 
@@ -268,7 +292,7 @@ def _session_key(record_request: RecordRequest) -> str:
 @login_required
 def request_detail(request: HttpRequest, practice_pk: int, pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
-    record_request = sel.get_practice_request(membership, pk)
+    record_request = sel.get_practice_request(request.user, membership, pk)  # type: ignore[arg-type]
     answer_form = AnswerRequestForm(request.POST if "answer" in request.POST else None)
     import_form = ImportForm(
         request.POST if "check" in request.POST else None,

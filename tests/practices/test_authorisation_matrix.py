@@ -158,6 +158,33 @@ VIEWS: list[tuple[str, str, str, Any, set[str], int, Any]] = [
         200,
         {},
     ),
+    (
+        "favorite change page",
+        "web",
+        "get",
+        lambda w, p: f"/favorites/{w.favorite}/change/",
+        {"owner"},
+        200,
+        None,
+    ),
+    (
+        "favorite change",
+        "web",
+        "post",
+        lambda w, p: f"/favorites/{w.favorite}/change/",
+        {"owner"},
+        302,
+        {"which": "all", "kinds": ["vaccination"]},
+    ),
+    (
+        "api favorite change",
+        "api",
+        "patch",
+        lambda w, p: f"/api/v1/favorites/{w.favorite}/",
+        {"owner"},
+        200,
+        {"kinds": ["vaccination"]},
+    ),
     # an animal through the persona's own practice
     (
         "workspace animal",
@@ -339,7 +366,7 @@ VIEWS: list[tuple[str, str, str, Any, set[str], int, Any]] = [
 def _request(client: Client, kind: str, method: str, url: str, body: Any):
     if method == "post-file":
         return client.post(url, {"file": _csv(), "dry_run": "true"})
-    if kind == "api" and method in ("post", "delete"):
+    if kind == "api" and method in ("post", "delete", "patch"):
         return getattr(client, method)(url, body or {}, content_type="application/json")
     if method == "post":
         return client.post(url, body or {})

@@ -156,3 +156,44 @@ def test_staff_who_left_see_nothing_at_once(alice, rex, carol, riverside):
     assert not animals_visible_to(carol).exists()
     with pytest.raises(Http404):
         get_animal_for_user(carol, rex.pk)
+
+
+def test_changing_the_scope_records_a_new_grant_and_narrows_access_at_once(
+    alice, rex, carol, riverside
+):
+    from records.models import EntryKind
+    from tests.factories import AnimalFactory, EntryFactory
+
+    fido = AnimalFactory(owner=alice, name="Fido")
+    EntryFactory(animal=rex, kind=EntryKind.CLINICAL_NOTE, notes="Private note")
+    favorite = svc.favorite_create(owner=alice, practice=riverside)
+    assert set(animals_visible_to(carol)) == {rex, fido}
+    svc.favorite_update(
+        favorite=favorite,
+        share_profile=False,
+        all_animals=False,
+        animals=[rex],
+        kinds=[EntryKind.VACCINATION],
+    )
+    assert list(animals_visible_to(carol)) == [rex]
+    assert get_animal_for_user(carol, rex.pk).kinds == {EntryKind.VACCINATION}
+    events = list(ConsentEvent.objects.filter(subject_user=alice).order_by("sequence"))
+    assert [e.action for e in events] == ["grant", "grant"]
+    assert "vaccination only" not in events[0].wording.lower()
+    assert "vaccination of Rex" in events[1].wording
+
+
+def test_api_change_of_scope_with_a_bad_kind_changes_nothing(alice, rex, riverside):
+    from tests.conftest import client_for
+
+    favorite = svc.favorite_create(owner=alice, practice=riverside)
+    response = client_for(alice).patch(
+        f"/api/v1/favorites/{favorite.pk}/",
+        {"kinds": ["horoscope"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "kinds" in response.json()["error"]["fields"]
+    favorite.refresh_from_db()
+    assert favorite.kinds == []
+    assert ConsentEvent.objects.filter(subject_user=alice).count() == 1
