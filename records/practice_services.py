@@ -418,6 +418,11 @@ def favorite_update(
     )
     if favorite.ended_at is not None:
         raise ValidationError("You no longer share your records with this practice.")
+    if favorite.owner.is_restricted:
+        raise ValidationError(
+            "Your account is restricted while a data-protection request is handled, so what "
+            "you share cannot change now. You can still stop sharing."
+        )
     animals = list(animals)
     kinds = sorted(set(kinds))
     errors = _scope_errors(
