@@ -15,6 +15,27 @@ _CLINICAL = personal(
     method="detach from the owner; the practice keeps its own clinical record",
 )
 
+# Sharing with a practice rests on the owner's consent (the ledger holds the grant).
+_SHARING = personal(Category.CONSENT, basis=Basis.CONSENT)
+# The registration is the practice's own record of its client, processed on its behalf;
+# a later issue anonymises it within 3 months of the practice's subscription ending.
+_PRACTICE_CLIENT = personal(
+    Category.PROFESSIONAL,
+    basis=Basis.LEGITIMATE_INTERESTS,
+    retention="the practice's subscription, then anonymised within 3 months (Kontak policy)",
+    erasure=Erasure.ANONYMISE,
+    method="detach from the owner; the practice keeps its own clinical record",
+)
+# Who looked at whose records: accountability for access to health data (UK GDPR
+# Art. 5(2), Art. 32), append-only at the database.
+_ACCESS_LOG = personal(
+    Category.ACTIVITY,
+    basis=Basis.LEGAL_OBLIGATION,
+    retention="6 years after the access",
+    erasure=Erasure.KEEP,
+    method="accountability record of access to health data (UK GDPR Art. 5(2))",
+)
+
 PERSONAL_DATA: PersonalDataDeclaration = {
     "records.Species": {n: NOT_PERSONAL for n in ("id", "name", "slug", "group", "care_summary")},
     "records.Breed": {n: NOT_PERSONAL for n in ("id", "species", "name", "care_summary")},
@@ -109,8 +130,11 @@ PERSONAL_DATA: PersonalDataDeclaration = {
             "subscription_starts_on",
             "subscription_ends_on",
             "created_at",
+            "species_treated",
+            "services",
         )
     },
+    "records.Service": {n: NOT_PERSONAL for n in ("id", "slug", "name", "category")},
     "records.PracticeMembership": {
         "id": NOT_PERSONAL,
         "practice": personal(Category.PROFESSIONAL),
@@ -120,5 +144,84 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "job_title": personal(Category.PROFESSIONAL),
         "joined_at": personal(Category.PROFESSIONAL),
         "left_at": personal(Category.PROFESSIONAL),
+    },
+    "records.JoinRequest": {
+        "id": NOT_PERSONAL,
+        "practice": personal(Category.PROFESSIONAL),
+        "user": personal(Category.PROFESSIONAL),
+        "role": personal(Category.PROFESSIONAL),
+        "message": personal(Category.PROFESSIONAL),
+        "status": personal(Category.PROFESSIONAL),
+        "created_at": personal(Category.ACTIVITY),
+        "decided_at": personal(Category.ACTIVITY),
+        "decided_by": personal(
+            Category.PROFESSIONAL,
+            erasure=Erasure.ANONYMISE,
+            method="set to null when the deciding administrator's account is erased",
+        ),
+    },
+    "records.ClientRegistration": {
+        "id": NOT_PERSONAL,
+        "practice": _PRACTICE_CLIENT,
+        "owner": _PRACTICE_CLIENT,
+        "registered_at": _PRACTICE_CLIENT,
+        "ended_at": _PRACTICE_CLIENT,
+    },
+    "records.Favorite": {
+        "id": NOT_PERSONAL,
+        "owner": _SHARING,
+        "practice": _SHARING,
+        "registration": _SHARING,
+        "share_profile": _SHARING,
+        "all_animals": _SHARING,
+        "animals": _SHARING,
+        "kinds": _SHARING,
+        "ends_on": _SHARING,
+        "already_client": _SHARING,
+        "created_at": _SHARING,
+        "ended_at": _SHARING,
+    },
+    "records.RecordRequest": {
+        "id": NOT_PERSONAL,
+        "favorite": _SHARING,
+        "practice": _SHARING,
+        "owner": _SHARING,
+        "status": _SHARING,
+        "note": _SHARING,
+        "created_at": personal(Category.ACTIVITY),
+        "answered_at": personal(Category.ACTIVITY),
+        "answered_by": personal(
+            Category.PROFESSIONAL,
+            erasure=Erasure.ANONYMISE,
+            method="set to null when the staff member's account is erased",
+        ),
+        "entries_added": personal(Category.ACTIVITY),
+    },
+    "records.EmergencyShare": {
+        "id": NOT_PERSONAL,
+        "owner": _SHARING,
+        "animals": _SHARING,
+        "code": personal(Category.TECHNICAL, basis=Basis.CONSENT),
+        "practice": _SHARING,
+        "created_at": personal(Category.ACTIVITY),
+        "expires_at": _SHARING,
+        "redeemed_at": personal(Category.ACTIVITY),
+        "redeemed_by": personal(
+            Category.PROFESSIONAL,
+            erasure=Erasure.ANONYMISE,
+            method="set to null when the staff member's account is erased",
+        ),
+        "revoked_at": personal(Category.ACTIVITY),
+    },
+    "records.AccessLog": {
+        "id": NOT_PERSONAL,
+        "viewer": _ACCESS_LOG,
+        "practice": _ACCESS_LOG,
+        "owner": _ACCESS_LOG,
+        "animal": _ACCESS_LOG,
+        "view": _ACCESS_LOG,
+        "grant_kind": _ACCESS_LOG,
+        "grant_id": _ACCESS_LOG,
+        "created_at": _ACCESS_LOG,
     },
 }

@@ -78,9 +78,11 @@ def visibility_for(user: User, animal: Animal) -> Visibility | None:
     return access.staff_visibility(user, animal)
 
 
-def get_animal_for_user(user: User, pk: object, *, edit: bool = False) -> Visibility:
+def get_animal_for_user(
+    user: User, pk: object, *, edit: bool = False, view: str = "animal"
+) -> Visibility:
     """The animal with what the user may do with it, or 404 — never a 403 that tells the
-    animal exists."""
+    animal exists. A look through a practice grant is access-logged (rule 2)."""
     try:
         animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)  # type: ignore[misc]
     except (Animal.DoesNotExist, ValueError, TypeError):
@@ -88,6 +90,10 @@ def get_animal_for_user(user: User, pk: object, *, edit: bool = False) -> Visibi
     vis = visibility_for(user, animal)
     if vis is None or (edit and not vis.can_edit):
         raise Http404("No such animal.")
+    if vis.via is not None:
+        from . import access
+
+        access.log_read(user, vis, view)
     return vis
 
 
@@ -112,6 +118,10 @@ def get_entry_for_user(user: User, pk: object, *, edit: bool = False) -> tuple[E
         raise Http404("No such entry.")
     if edit and not vis.can_edit:
         raise Http404("No such entry.")
+    if vis.via is not None:
+        from . import access
+
+        access.log_read(user, vis, "entry")
     return entry, vis
 
 

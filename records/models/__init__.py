@@ -8,9 +8,29 @@ from .animals import (
     Species,
 )
 from .entries import Entry, EntryKind, EntrySource, WeightUnit
-from .practices import Practice, PracticeMembership, StaffRole
+from .practices import (
+    AccessLog,
+    AccessLogGrant,
+    ClientRegistration,
+    EmergencyShare,
+    Favorite,
+    JoinRequest,
+    Practice,
+    PracticeMembership,
+    RecordRequest,
+    Service,
+    StaffRole,
+)
 
 __all__ = [
+    "AccessLog",
+    "AccessLogGrant",
+    "ClientRegistration",
+    "EmergencyShare",
+    "Favorite",
+    "JoinRequest",
+    "RecordRequest",
+    "Service",
     "Animal",
     "AnimalAccess",
     "Breed",

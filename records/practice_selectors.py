@@ -1,0 +1,326 @@
+"""Reads on the practice side that carry a rule: finding practices, the staff member's
+practice (or 404), the workspace's clients and animals (through records.access, which
+decides who sees what and writes the access log), the request queue, and what an owner
+may look up of their own favorites, requests, shares and access log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from vetpass.accounts.models import User
+
+from . import access
+from .models import (
+    AccessLog,
+    Animal,
+    EmergencyShare,
+    Entry,
+    EntryKind,
+    Favorite,
+    JoinRequest,
+    Practice,
+    PracticeMembership,
+    RecordRequest,
+)
+from .postcodes import bounding_box, distance_km
+from .selectors import Visibility
+
+DEFAULT_RADIUS_KM = 25.0
+
+
+# --- find a practice -----------------------------------------------------------------
+
+
+def practice_search(
+    *,
+    q: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    radius_km: float | None = None,
+    species: str = "",
+    service: str = "",
+    limit: int = 50,
+) -> list[Practice]:
+    """Practices by name or town, species and service, and — given coordinates — within a
+    radius, nearest first. A bounding box in SQL narrows the rows; the exact distance is
+    computed for those only. Each result carries `.distance_km` (None without a point)."""
+    qs = Practice.objects.all()
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(town__icontains=q) | Q(postcode__istartswith=q.strip())
+        )
+    if species:
+        qs = qs.filter(species_treated__slug=species)
+    if service:
+        qs = qs.filter(services__slug=service)
+    if latitude is not None and longitude is not None:
+        radius = radius_km or DEFAULT_RADIUS_KM
+        min_lat, max_lat, min_lng, max_lng = bounding_box(latitude, longitude, radius)
+        qs = qs.filter(
+            latitude__gte=min_lat,
+            latitude__lte=max_lat,
+            longitude__gte=min_lng,
+            longitude__lte=max_lng,
+        )
+    qs = qs.distinct().prefetch_related("services", "species_treated")
+    results: list[Practice] = []
+    if latitude is not None and longitude is not None:
+        radius = radius_km or DEFAULT_RADIUS_KM
+        for practice in qs:
+            d = distance_km(latitude, longitude, practice.latitude, practice.longitude)  # type: ignore[arg-type]
+            if d <= radius:
+                practice.distance_km = round(d, 1)  # type: ignore[attr-defined]
+                results.append(practice)
+        results.sort(key=lambda p: (p.distance_km, p.name))  # type: ignore[attr-defined]
+        return results[:limit]
+    for practice in qs[:limit]:
+        practice.distance_km = None  # type: ignore[attr-defined]
+        results.append(practice)
+    return results
+
+
+def get_practice(pk: object) -> Practice:
+    try:
+        return Practice.objects.prefetch_related("services", "species_treated").get(pk=pk)  # type: ignore[misc]
+    except (Practice.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such practice.") from None
+
+
+# --- the staff member's practice -----------------------------------------------------
+
+
+def active_memberships(user: User) -> QuerySet[PracticeMembership]:
+    if not user.is_authenticated:
+        return PracticeMembership.objects.none()
+    return PracticeMembership.objects.filter(user=user, left_at__isnull=True).select_related(
+        "practice"
+    )
+
+
+def get_membership(user: User, practice_pk: object, *, admin: bool = False) -> PracticeMembership:
+    """The user's active membership of the practice, or 404: someone who is not (or no
+    longer) on its staff may not learn anything about its workspace."""
+    try:
+        membership = active_memberships(user).get(practice_id=practice_pk)  # type: ignore[misc]
+    except (PracticeMembership.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such practice workspace.") from None
+    if admin and not membership.is_practice_admin:
+        raise Http404("No such practice workspace.")
+    return membership
+
+
+def get_staff_membership(admin: PracticeMembership, pk: object) -> PracticeMembership:
+    try:
+        return PracticeMembership.objects.select_related("user").get(
+            pk=pk, practice_id=admin.practice_id
+        )  # type: ignore[misc]
+    except (PracticeMembership.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such staff member.") from None
+
+
+def practice_staff(practice: Practice) -> QuerySet[PracticeMembership]:
+    return practice.memberships.select_related("user").order_by("left_at", "user__full_name")
+
+
+def pending_join_requests(practice: Practice) -> QuerySet[JoinRequest]:
+    return practice.join_requests.filter(status=JoinRequest.Status.PENDING).select_related("user")
+
+
+def get_join_request(admin: PracticeMembership, pk: object) -> JoinRequest:
+    try:
+        return JoinRequest.objects.select_related("user").get(
+            pk=pk,  # type: ignore[misc]
+            practice_id=admin.practice_id,
+        )
+    except (JoinRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such request.") from None
+
+
+# --- the workspace -------------------------------------------------------------------
+
+
+@dataclass
+class ClientRow:
+    owner: User
+    grant: Favorite | EmergencyShare
+    animals: list[Animal] = field(default_factory=list)
+
+    @property
+    def profile_shared(self) -> bool:
+        return isinstance(self.grant, Favorite) and self.grant.share_profile
+
+    @property
+    def is_emergency(self) -> bool:
+        return isinstance(self.grant, EmergencyShare)
+
+    @property
+    def restricted(self) -> bool:
+        return self.owner.is_restricted
+
+
+_ANIMALS = Animal.objects.select_related("species", "breed").order_by("name", "id")
+
+
+def workspace_clients(user: User, practice: Practice) -> list[ClientRow]:
+    """The practice's clients with the animals they share, in a fixed number of queries
+    whatever the number of clients; every client shown is one access-log row."""
+    practice_ids = [practice.pk]
+    favorites = access.granting_favorites(practice_ids)
+    shares = access.live_shares(practice_ids)
+    fav_rows = list(
+        favorites.select_related("owner").prefetch_related(Prefetch("animals", queryset=_ANIMALS))
+    )
+    share_rows = list(
+        shares.select_related("owner").prefetch_related(Prefetch("animals", queryset=_ANIMALS))
+    )
+    everything = [f.owner_id for f in fav_rows if f.all_animals]
+    by_owner: dict[int, list[Animal]] = {}
+    if everything:
+        for animal in _ANIMALS.filter(
+            owner_id__in=favorites.filter(all_animals=True).values("owner_id")
+        ):
+            by_owner.setdefault(animal.owner_id, []).append(animal)
+    rows: list[ClientRow] = []
+    for favorite in fav_rows:
+        animals = (
+            by_owner.get(favorite.owner_id, [])
+            if favorite.all_animals
+            else list(favorite.animals.all())
+        )
+        rows.append(ClientRow(owner=favorite.owner, grant=favorite, animals=animals))
+    for share in share_rows:
+        rows.append(ClientRow(owner=share.owner, grant=share, animals=list(share.animals.all())))
+    rows.sort(key=lambda r: (r.owner.display_name.lower(), r.owner.pk))
+    if rows:
+        access.log_list_reads(user, "client list", favorites, shares)
+    return rows
+
+
+def get_workspace_animal(
+    user: User, membership: PracticeMembership, pk: object, *, view: str
+) -> Visibility:
+    """The animal as this practice may see it, or 404; the read is access-logged."""
+    try:
+        animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)  # type: ignore[misc]
+    except (Animal.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such animal.") from None
+    vis = access.practice_visibility(user, animal, membership.practice)
+    if vis is None:
+        raise Http404("No such animal.")
+    access.log_read(user, vis, view)
+    return vis
+
+
+def vcpr_date(practice: Practice, animal: Animal) -> date | None:
+    """The veterinary-client-patient relationship dates from the practice's latest
+    clinical examination of the animal."""
+    return Entry.objects.filter(
+        animal=animal, practice=practice, kind=EntryKind.EXAMINATION
+    ).aggregate(latest=Max("occurred_on"))["latest"]
+
+
+def practice_requests(
+    user: User, practice: Practice, *, open_only: bool = False
+) -> list[RecordRequest]:
+    """Record requests from owners who still share with the practice; reading the queue
+    is a look at those owners' names, so each is access-logged."""
+    favorites = access.granting_favorites([practice.pk])
+    qs = RecordRequest.objects.filter(
+        practice=practice, favorite_id__in=favorites.values("pk")
+    ).select_related("owner", "favorite")
+    if open_only:
+        qs = qs.filter(status=RecordRequest.Status.OPEN)
+    rows = list(qs)
+    if rows:
+        access.log_list_reads(
+            user,
+            "record requests",
+            favorites.filter(pk__in=[r.favorite_id for r in rows]),
+            EmergencyShare.objects.none(),
+        )
+    return rows
+
+
+def open_request_count(practice: Practice) -> int:
+    favorites = access.granting_favorites([practice.pk])
+    return RecordRequest.objects.filter(
+        practice=practice,
+        favorite_id__in=favorites.values("pk"),
+        status=RecordRequest.Status.OPEN,
+    ).count()
+
+
+def get_practice_request(user: User, membership: PracticeMembership, pk: object) -> RecordRequest:
+    """A request to this practice whose owner still shares with it, or 404; logged."""
+    favorites = access.granting_favorites([membership.practice_id])
+    try:
+        record_request = (
+            RecordRequest.objects.filter(
+                practice_id=membership.practice_id, favorite_id__in=favorites.values("pk")
+            )
+            .select_related("owner", "favorite", "favorite__practice")
+            .get(pk=pk)  # type: ignore[misc]
+        )
+    except (RecordRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such request.") from None
+    access.log_reads(
+        user, [(record_request.favorite, record_request.owner_id, None)], "record request"
+    )
+    return record_request
+
+
+def request_animals(
+    user: User, membership: PracticeMembership, record_request: RecordRequest
+) -> list[Animal]:
+    """The owner's animals the practice may add records to while answering a request."""
+    ids = access.animal_ids_visible_to_practices([membership.practice_id])
+    return list(_ANIMALS.filter(owner_id=record_request.owner_id, pk__in=ids))
+
+
+# --- the owner's side ----------------------------------------------------------------
+
+
+def owner_favorites(owner: User) -> QuerySet[Favorite]:
+    return (
+        Favorite.objects.filter(owner=owner)
+        .select_related("practice")
+        .prefetch_related("animals", "requests")
+        .order_by("ended_at", "-created_at")
+    )
+
+
+def get_owner_favorite(owner: User, pk: object) -> Favorite:
+    try:
+        return owner_favorites(owner).get(pk=pk)  # type: ignore[misc]
+    except (Favorite.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such favorite.") from None
+
+
+def owner_requests(owner: User) -> QuerySet[RecordRequest]:
+    return RecordRequest.objects.filter(owner=owner).select_related("practice")
+
+
+def owner_shares(owner: User) -> QuerySet[EmergencyShare]:
+    return (
+        EmergencyShare.objects.filter(owner=owner)
+        .select_related("practice", "redeemed_by")
+        .prefetch_related("animals")
+    )
+
+
+def get_owner_share(owner: User, pk: object) -> EmergencyShare:
+    try:
+        return owner_shares(owner).get(pk=pk)  # type: ignore[misc]
+    except (EmergencyShare.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such share.") from None
+
+
+def owner_access_log(owner: User) -> QuerySet[AccessLog]:
+    """Who looked at my records: every logged read of the owner's data."""
+    return AccessLog.objects.filter(owner_id=owner.pk).select_related(
+        "viewer", "practice", "animal"
+    )
