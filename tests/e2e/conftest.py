@@ -88,5 +88,7 @@ def sign_in(page, live_server, email: str, password: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
+    # The sign-in form's own button: the cookie banner's forms come first on a new visit.
+    page.click("main form button[type=submit]")
     page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"sign-in as {email} failed"
