@@ -8,7 +8,19 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Animal, Breed, Entry, Practice, PracticeMembership, Species
+from .models import (
+    AccessLog,
+    Animal,
+    Breed,
+    EmergencyShare,
+    Entry,
+    Favorite,
+    JoinRequest,
+    Practice,
+    PracticeMembership,
+    RecordRequest,
+    Species,
+)
 
 
 class BreedInline(admin.TabularInline):
@@ -90,3 +102,65 @@ class PracticeMembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "practice__name"]
     list_select_related = ["user", "practice"]
     raw_id_fields = ["user"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that record what happened (grants, shares, reads): the DPO reads them while
+    working a case; they change only through the services that the owner and staff use."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Favorite)
+class FavoriteAdmin(ReadOnlyAdmin):
+    list_display = [
+        "owner",
+        "practice",
+        "all_animals",
+        "kinds",
+        "ends_on",
+        "created_at",
+        "ended_at",
+    ]
+    list_filter = ["practice", "all_animals"]
+    search_fields = ["owner__email", "practice__name"]
+    list_select_related = ["owner", "practice"]
+
+
+@admin.register(RecordRequest)
+class RecordRequestAdmin(ReadOnlyAdmin):
+    list_display = ["owner", "practice", "status", "created_at", "answered_at", "entries_added"]
+    list_filter = ["status", "practice"]
+    search_fields = ["owner__email", "practice__name"]
+    list_select_related = ["owner", "practice"]
+
+
+@admin.register(EmergencyShare)
+class EmergencyShareAdmin(ReadOnlyAdmin):
+    list_display = ["owner", "practice", "created_at", "expires_at", "redeemed_at", "revoked_at"]
+    search_fields = ["owner__email"]
+    list_select_related = ["owner", "practice"]
+    exclude = ["code"]
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(ReadOnlyAdmin):
+    list_display = ["__str__"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    """Append-only: the database refuses UPDATE and DELETE on PostgreSQL."""
+
+    list_display = ["created_at", "viewer", "practice", "owner", "animal", "view", "grant_kind"]
+    list_filter = ["grant_kind", "practice"]
+    search_fields = ["owner__email", "viewer__email"]
+    list_select_related = ["viewer", "practice", "owner", "animal"]
+    date_hierarchy = "created_at"

@@ -20,11 +20,14 @@ from records.models import (
     Breed,
     Entry,
     EntryKind,
+    Favorite,
     Practice,
     PracticeMembership,
     Species,
     StaffRole,
 )
+from records.practice_demo import seed_practice_demo
+from records.practice_services import favorite_create
 from vetpass.accounts.models import User
 from vetpass.accounts.services import ActivityKind, activity_record
 
@@ -252,6 +255,11 @@ class Command(BaseCommand):
             year_of_records(dog, owner, start_kg=29.5, monthly_kg=0.15)
             year_of_records(cat, owner, start_kg=4.1, monthly_kg=0.02)
             herd_records(herd, owner)
+            seed_practice_demo(practice, self.stdout)
+            # The owner shares Rex with the demo practice, so the vet's workspace has a client;
+            # the other demo practices are there to find and favorite.
+            if not Favorite.objects.filter(owner=owner, practice=practice).exists():
+                favorite_create(owner=owner, practice=practice, all_animals=False, animals=[dog])
             # The owner has just "used the service", so retention jobs leave the demo alone.
             activity_record(user=owner, kind=ActivityKind.RECORD_CHANGE)
 
