@@ -324,3 +324,16 @@ def owner_access_log(owner: User) -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(owner_id=owner.pk).select_related(
         "viewer", "practice", "animal"
     )
+
+
+def favorites_sharing_animal(animal: Animal) -> QuerySet[Favorite]:
+    """The owner's active favorites that include this animal: which practices see it now.
+    Shown on the animal's page so the owner never reads "nobody else sees this" while a
+    practice does."""
+    return (
+        Favorite.objects.active()
+        .filter(owner_id=animal.owner_id)
+        .filter(Q(all_animals=True) | Q(animals=animal))
+        .select_related("practice")
+        .distinct()
+    )

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from vetpass.accounts.models import User
 
-from . import selectors, services
+from . import practice_selectors, selectors, services
 from .charts import weight_chart_svg
 from .forms import (
     AnimalForm,
@@ -239,6 +239,9 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 AnimalAccess.objects.filter(animal=animal).select_related("user")
                 if vis.is_owner
                 else None
+            ),
+            "sharing_favorites": (
+                practice_selectors.favorites_sharing_animal(animal) if vis.is_owner else None
             ),
         },
     )
