@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from vetpass.accounts.models import User
+from vetpass.admin import ReadOnlyAdminMixin
 
 from .models import Action, ActorRole, Channel, ConsentEvent, PolicyDocument, PolicyVersion, Purpose
 from .receipts import receipt_for
@@ -220,17 +221,8 @@ class ConsentEventAdmin(DPOOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Purpose)
-class PurposeAdmin(DPOOnlyMixin, admin.ModelAdmin):
+class PurposeAdmin(DPOOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "lawful_basis", "category", "scoped", "third_party_disclosure"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PolicyVersionInline(admin.StackedInline):

@@ -3,10 +3,9 @@ working a case; changes to an owner's records go through the owner or the servic
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from vetpass.admin import ReadOnlyAdminMixin
 
 from .models import (
     AccessLog,
@@ -55,7 +54,7 @@ class AnimalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: entries are the owner's or the practice's record, never edited here."""
 
     list_display = ["animal", "kind", "occurred_on", "source", "author", "created_at"]
@@ -63,15 +62,6 @@ class EntryAdmin(admin.ModelAdmin):
     search_fields = ["animal__name", "animal__owner__email"]
     list_select_related = ["animal", "author"]
     date_hierarchy = "occurred_on"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class MembershipInline(admin.TabularInline):
@@ -104,18 +94,8 @@ class PracticeMembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that record what happened (grants, shares, reads): the DPO reads them while
-    working a case; they change only through the services that the owner and staff use."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Grants, shares and reads: changed only through the services owners and staff use."""
 
 
 @admin.register(Favorite)
