@@ -8,12 +8,13 @@ web views call.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import django_filters
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -122,11 +123,10 @@ def _animal_delete(*, animal: Animal, actor: User) -> None:
         files.append(animal.photo)
     if animal.group_id:
         Animal.objects.filter(pk=animal.group_id, head_count__gt=1).update(
-            head_count=animal.group.head_count - 1  # type: ignore[union-attr]
+            head_count=F("head_count") - 1
         )
     for file in files:
-        name, storage = file.name, file.storage
-        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        transaction.on_commit(partial(file.storage.delete, file.name))
     animal.delete()
     activity_record(user=actor, kind=ActivityKind.RECORD_CHANGE)
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView
 
@@ -14,7 +14,7 @@ admin.site.site_title = "VetPass admin"
 # Admin sign-in goes through allauth, so MFA applies to it like everywhere else.
 admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("", include("vetpass.accounts.api_urls")),
@@ -23,7 +23,7 @@ api_v1 = [
     path("", include("consent.api_urls")),
 ]
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
