@@ -107,10 +107,13 @@ class AnimalFilter(django_filters.FilterSet):
     )
     is_group = django_filters.BooleanFilter(help_text="Herds and groups only (or none).")
     deceased = django_filters.BooleanFilter()
+    group = django_filters.NumberFilter(
+        field_name="group_id", help_text="The members of this herd or group."
+    )
 
     class Meta:
         model = Animal
-        fields = ["species", "is_group", "deceased"]
+        fields = ["species", "is_group", "deceased", "group"]
 
 
 @transaction.atomic
