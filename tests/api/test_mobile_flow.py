@@ -94,3 +94,15 @@ def test_signing_out_ends_the_token(verified_alice, password):
     out = Client().delete("/_allauth/app/v1/auth/session", HTTP_X_SESSION_TOKEN=token)
     assert out.status_code == 401  # allauth answers 401 once the session is gone
     assert Client().get("/api/v1/animals/", HTTP_X_SESSION_TOKEN=token).status_code == 401
+
+
+def test_app_sign_in_with_an_unconfirmed_email_does_not_open_the_api(alice, password, rex):
+    response = _sign_in(Client(), "alice@example.com", password)
+
+    assert response.status_code == 401
+    assert response.json()["meta"]["is_authenticated"] is False
+    pending = [f["id"] for f in response.json()["data"]["flows"] if f.get("is_pending")]
+    assert pending == ["verify_email"]
+    # allauth hands out a token for the pending flow; it must not open the API.
+    token = response.json()["meta"]["session_token"]
+    assert Client().get("/api/v1/animals/", HTTP_X_SESSION_TOKEN=token).status_code == 401
