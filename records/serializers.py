@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from .models import (
@@ -87,6 +87,8 @@ class AnimalMoveSerializer(serializers.Serializer):
     )
 
 
+# Named apart from the practice workspace's entry serializer: one component name each.
+@extend_schema_serializer(component_name="RecordEntry")
 class EntrySerializer(serializers.ModelSerializer[Entry]):
     """One record entry. Which fields apply depends on `kind` (vaccination: vaccine_product,
     manufacturer, batch_number, next_due_on; weight: weight_value, weight_unit; medication:
@@ -154,6 +156,7 @@ class EntrySerializer(serializers.ModelSerializer[Entry]):
         return entry.author.display_name if entry.author else None
 
 
+@extend_schema_serializer(component_name="RecordEntryUpdate")
 class EntryUpdateSerializer(EntrySerializer):
     """An entry's kind never changes: add a new entry instead."""
 

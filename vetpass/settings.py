@@ -264,6 +264,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; give each choice set its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "InvitationStatusEnum": "records.models.animals.CoOwnerInvitation.Status",
+    },
     # The X-Session-Token scheme comes from drf-spectacular's django-allauth extension.
 }
 
