@@ -28,9 +28,13 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "VetPass on http://$(HOST):$(PORT)/  (worker and beat beside it; Ctrl-C stops all)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@# Stop the worker and beat once, by pid, when the server stops (a `kill 0` in the trap
+	@# re-entered the trap, signalled the worker's pool children directly and left it hanging).
+	@trap 'trap "" INT TERM; kill $$pids 2>/dev/null; wait' INT TERM EXIT; \
 	$(BIN)/celery -A vetpass worker --loglevel=INFO --concurrency=2 --hostname=vetpass@%h & \
+	pids="$$!"; \
 	$(BIN)/celery -A vetpass beat --loglevel=INFO --pidfile= & \
+	pids="$$pids $$!"; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: venv

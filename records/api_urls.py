@@ -1,3 +1,43 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import api
+
+router = SimpleRouter()
+router.register("animals", api.AnimalViewSet, basename="animal")
+
+urlpatterns = [
+    path("species/", api.SpeciesListView.as_view(), name="species-list"),
+    path(
+        "animals/<int:animal_pk>/entries/",
+        api.AnimalEntriesView.as_view(),
+        name="animal-entries",
+    ),
+    path(
+        "animals/<int:animal_pk>/invitations/",
+        api.AnimalInvitationsView.as_view(),
+        name="animal-invitations",
+    ),
+    path("animals/<int:animal_pk>/co-owners/", api.CoOwnersView.as_view(), name="co-owners"),
+    path(
+        "animals/<int:animal_pk>/co-owners/<int:pk>/",
+        api.CoOwnerDetailView.as_view(),
+        name="co-owner-detail",
+    ),
+    path("entries/<int:pk>/", api.EntryDetailView.as_view(), name="entry-detail"),
+    path("entries/<int:pk>/document/", api.EntryDocumentView.as_view(), name="entry-document"),
+    path(
+        "invitations/received/",
+        api.ReceivedInvitationsView.as_view(),
+        name="invitations-received",
+    ),
+    path("invitations/sent/", api.SentInvitationsView.as_view(), name="invitations-sent"),
+    path("invitations/accept/", api.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("invitations/decline/", api.InvitationDeclineView.as_view(), name="invitation-decline"),
+    path(
+        "invitations/<int:pk>/revoke/",
+        api.InvitationRevokeView.as_view(),
+        name="invitation-revoke",
+    ),
+    *router.urls,
+]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -28,8 +28,18 @@ def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.Validati
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "too_large"
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        # Django refused the body before any serializer saw it (too many or too large
+        # non-file fields); answer in the one error format instead of a bare 400 page.
+        exc = RequestTooLarge(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):
         exc = _django_validation_to_drf(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -152,8 +152,12 @@ STORAGES = {
         )
     },
 }
-# Uploads: 10 MB per document (checked in the model validator); Django refuses bodies
-# beyond this so an oversized upload fails fast instead of filling the disk.
+# Uploads: 10 MB per document or photo (checked in the model validator). Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE counts only the non-file fields of a multipart body (a larger
+# one is refused: the API answers 413 in its error format); file parts are streamed to a
+# temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE whatever their size, so the API refuses
+# a multipart body far beyond MAX_UPLOAD_BYTES from its Content-Length, before reading it,
+# as a field error on the file (records.api.UploadLimitMixin).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
@@ -264,12 +268,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "sessionToken": {"type": "apiKey", "in": "header", "name": "X-Session-Token"}
-        }
+    # Several models have a `status`; give each choice set its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "InvitationStatusEnum": "records.models.animals.CoOwnerInvitation.Status",
     },
-    "SECURITY": [{"sessionToken": []}],
+    # The X-Session-Token scheme comes from drf-spectacular's django-allauth extension.
 }
 
 CACHES = {

@@ -5,7 +5,9 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from vetpass.api_docs import DocsView
 
 admin.site.site_header = "VetPass — data protection"
 admin.site.site_title = "VetPass admin"
@@ -14,7 +16,7 @@ admin.site.login = login_required(admin.site.login)  # type: ignore[method-assig
 
 api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("", include("vetpass.accounts.api_urls")),
     path("", include("records.api_urls")),
     path("", include("records.practice_api_urls")),

@@ -1,0 +1,416 @@
+"""The owner side of the REST API: animals and herds, their record entries, co-owner
+invitations and co-owners.
+
+Thin views: every lookup goes through records.selectors (anything the user may not see
+answers 404, never 403), every write through records.services — the same functions the
+web views call.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import django_filters
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vetpass.accounts.models import User
+from vetpass.accounts.services import ActivityKind, activity_record
+
+from . import selectors, services
+from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntrySource, Species
+from .serializers import (
+    AnimalMoveSerializer,
+    AnimalSerializer,
+    CoOwnerSerializer,
+    EntryFilterSerializer,
+    EntrySerializer,
+    EntryUpdateSerializer,
+    InvitationCreateSerializer,
+    InvitationTokenSerializer,
+    ReceivedInvitationSerializer,
+    SentInvitationSerializer,
+    SpeciesSerializer,
+)
+
+PARSERS = [JSONParser, MultiPartParser, FormParser]
+# A multipart body this much larger than the file limit cannot hold an acceptable file.
+UPLOAD_BODY_SLACK = 1024 * 1024
+
+
+def _user(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+class UploadLimitMixin:
+    """Refuse an oversized upload before its body is read, as a field error on the file.
+
+    Django streams multipart files to disk whatever their size (DATA_UPLOAD_MAX_MEMORY_SIZE
+    counts only the other fields), so without this a 30 MB photo would be written to a
+    temporary file just to be refused by the 10 MB validator."""
+
+    upload_field = "document"
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return
+        if not (request.content_type or "").startswith("multipart/"):
+            return
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_UPLOAD_BYTES
+        if length > limit + UPLOAD_BODY_SLACK:
+            raise ValidationError(
+                {
+                    self.upload_field: [
+                        f"The file is about {length / 1024 / 1024:.0f} MB; "
+                        f"the limit is {limit // 1024 // 1024} MB."
+                    ]
+                },
+                code="too_large",
+            )
+
+
+# --- reference data ----------------------------------------------------------------------
+
+
+@extend_schema(tags=["reference data"])
+class SpeciesListView(generics.ListAPIView[Species]):
+    """Species and their breeds, each with a short care summary."""
+
+    serializer_class = SpeciesSerializer
+    pagination_class = None
+    queryset = Species.objects.prefetch_related("breeds")
+
+
+# --- animals and herds -------------------------------------------------------------------
+
+
+class AnimalFilter(django_filters.FilterSet):
+    species = django_filters.CharFilter(
+        field_name="species__slug", help_text="A species slug, e.g. `dog`."
+    )
+    is_group = django_filters.BooleanFilter(help_text="Herds and groups only (or none).")
+    deceased = django_filters.BooleanFilter()
+    group = django_filters.NumberFilter(
+        field_name="group_id", help_text="The members of this herd or group."
+    )
+
+    class Meta:
+        model = Animal
+        fields = ["species", "is_group", "deceased", "group"]
+
+
+@transaction.atomic
+def _animal_delete(*, animal: Animal, actor: User) -> None:
+    """Only the owner deletes an animal; its entries and shares go with it.
+
+    Kept here until the web UI grows a delete, then it belongs in records.services."""
+    files = [e.document for e in animal.entries.exclude(document="")]
+    if animal.photo:
+        files.append(animal.photo)
+    if animal.group_id:
+        Animal.objects.filter(pk=animal.group_id, head_count__gt=1).update(
+            head_count=F("head_count") - 1
+        )
+    for file in files:
+        transaction.on_commit(partial(file.storage.delete, file.name))
+    animal.delete()
+    activity_record(user=actor, kind=ActivityKind.RECORD_CHANGE)
+
+
+@extend_schema(tags=["animals"])
+class AnimalViewSet(
+    UploadLimitMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[Animal],
+):
+    """Your animals and herds, and those co-owners shared with you.
+
+    A herd or group is an animal with `is_group` and a `head_count`. Send `photo` as
+    multipart/form-data."""
+
+    serializer_class = AnimalSerializer
+    filterset_class = AnimalFilter
+    parser_classes = PARSERS
+    upload_field = "photo"
+
+    def get_queryset(self) -> QuerySet[Animal]:
+        return selectors.animals_owned_or_shared(_user(self.request))
+
+    def get_object(self) -> Animal:
+        # Changing needs edit rights, deleting needs ownership; either way a 404 otherwise.
+        edit = self.action in ("update", "partial_update", "destroy", "move")
+        vis = selectors.get_animal_for_user(_user(self.request), self.kwargs["pk"], edit=edit)
+        if self.action == "destroy" and not vis.is_owner:
+            raise Http404("No such animal.")
+        return vis.animal
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Animal]) -> None:
+        serializer.instance = services.animal_create(
+            owner=_user(self.request), **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Animal]) -> None:
+        assert serializer.instance is not None
+        serializer.instance = services.animal_update(
+            animal=serializer.instance, actor=_user(self.request), **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Animal) -> None:
+        _animal_delete(animal=instance, actor=_user(self.request))
+
+    @extend_schema(request=AnimalMoveSerializer, responses=AnimalSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
+    def move(self, request: Request, pk: str) -> Response:
+        """Move the animal into a herd or group of the same owner, or out of one (null)."""
+        animal = self.get_object()
+        data = AnimalMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        group: Animal | None = None
+        group_id = data.validated_data["group"]
+        if group_id is not None:
+            try:
+                group = selectors.get_animal_for_user(_user(request), group_id, edit=True).animal
+            except Http404:
+                raise ValidationError({"group": ["Choose one of your herds or groups."]}) from None
+        animal = services.animal_move_to_group(animal=animal, group=group, actor=_user(request))
+        return Response(self.get_serializer(animal).data)
+
+
+# --- record entries ----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(parameters=[EntryFilterSerializer]),
+)
+@extend_schema(tags=["record entries"])
+class AnimalEntriesView(UploadLimitMixin, generics.ListCreateAPIView[Entry]):
+    """An animal's record, newest first; add an entry (a document as multipart/form-data)."""
+
+    serializer_class = EntrySerializer
+    queryset = Entry.objects.none()  # for the schema; get_queryset decides
+    parser_classes = PARSERS
+
+    def _visibility(self) -> selectors.Visibility:
+        return selectors.get_animal_for_user(
+            _user(self.request), self.kwargs["animal_pk"], edit=self.request.method == "POST"
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Visibility first: someone else's animal answers 404 whatever the body says.
+        self.visibility = self._visibility()
+        return super().create(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Entry]:
+        query = EntryFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.entries_for(self._visibility(), kind=query.validated_data.get("kind"))
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Entry]) -> None:
+        vis = self.visibility
+        source, practice = EntrySource.OWNER, None
+        if not vis.is_owner_side:
+            source, practice = EntrySource.PRACTICE, getattr(vis.via, "practice", None)
+        serializer.instance = services.entry_create(
+            animal=vis.animal,
+            author=_user(self.request),
+            source=source,
+            practice=practice,
+            **serializer.validated_data,
+        )
+
+
+@extend_schema(tags=["record entries"])
+class EntryDetailView(UploadLimitMixin, generics.RetrieveUpdateDestroyAPIView[Entry]):
+    """One record entry. Its kind never changes: add a new entry instead."""
+
+    parser_classes = PARSERS
+
+    def get_serializer_class(self) -> type[EntrySerializer]:
+        return EntrySerializer if self.request.method == "GET" else EntryUpdateSerializer
+
+    def get_object(self) -> Entry:
+        entry, _vis = selectors.get_entry_for_user(
+            _user(self.request), self.kwargs["pk"], edit=self.request.method != "GET"
+        )
+        return entry
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Entry]) -> None:
+        assert serializer.instance is not None
+        serializer.instance = services.entry_update(
+            entry=serializer.instance, actor=_user(self.request), **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Entry) -> None:
+        services.entry_delete(entry=instance, actor=_user(self.request))
+
+
+@extend_schema(
+    tags=["record entries"],
+    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+)
+class EntryDocumentView(APIView):
+    """The entry's uploaded document, after the same visibility check as the entry."""
+
+    def get(self, request: Request, pk: str) -> FileResponse:
+        entry, _vis = selectors.get_entry_for_user(_user(request), pk)
+        if not entry.document:
+            raise Http404("This entry has no document.")
+        return FileResponse(
+            entry.document.open("rb"),
+            as_attachment=True,
+            filename=entry.document.name.rsplit("/", 1)[-1],
+        )
+
+
+# --- co-owner invitations and co-owners --------------------------------------------------
+
+
+def _owned_animal(user: User, pk: object) -> Animal:
+    """Only the owner invites and sees the invitations of an animal."""
+    vis = selectors.get_animal_for_user(user, pk, edit=True)
+    if not vis.is_owner:
+        raise Http404("No such animal.")
+    return vis.animal
+
+
+@extend_schema(tags=["co-owners"])
+class AnimalInvitationsView(generics.ListCreateAPIView[CoOwnerInvitation]):
+    """The animal's invitations (owner only); invite someone by email to view or edit it."""
+
+    serializer_class = SentInvitationSerializer
+    queryset = CoOwnerInvitation.objects.none()  # for the schema; get_queryset decides
+
+    def get_queryset(self) -> QuerySet[CoOwnerInvitation]:
+        animal = _owned_animal(_user(self.request), self.kwargs["animal_pk"])
+        return CoOwnerInvitation.objects.filter(animal=animal).select_related("animal")
+
+    @extend_schema(request=InvitationCreateSerializer, responses={201: SentInvitationSerializer})
+    def post(self, request: Request, animal_pk: str) -> Response:
+        animal = _owned_animal(_user(request), animal_pk)
+        data = InvitationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = services.invitation_create(
+            animal=animal, invited_by=_user(request), **data.validated_data
+        )
+        return Response(SentInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["co-owners"])
+class ReceivedInvitationsView(generics.ListAPIView[CoOwnerInvitation]):
+    """Invitations sent to your email address, newest first."""
+
+    serializer_class = ReceivedInvitationSerializer
+    queryset = CoOwnerInvitation.objects.none()  # for the schema; get_queryset decides
+
+    def get_queryset(self) -> QuerySet[CoOwnerInvitation]:
+        return CoOwnerInvitation.objects.filter(
+            email=_user(self.request).email.lower()
+        ).select_related("animal", "invited_by")
+
+
+@extend_schema(tags=["co-owners"])
+class SentInvitationsView(generics.ListAPIView[CoOwnerInvitation]):
+    """Invitations you sent, newest first."""
+
+    serializer_class = SentInvitationSerializer
+    queryset = CoOwnerInvitation.objects.none()  # for the schema; get_queryset decides
+
+    def get_queryset(self) -> QuerySet[CoOwnerInvitation]:
+        return CoOwnerInvitation.objects.filter(invited_by=_user(self.request)).select_related(
+            "animal"
+        )
+
+
+@extend_schema(tags=["co-owners"], request=InvitationTokenSerializer)
+class InvitationAcceptView(APIView):
+    """Accept an invitation sent to your email address: the animal is shared with you."""
+
+    @extend_schema(responses={200: CoOwnerSerializer})
+    def post(self, request: Request) -> Response:
+        data = InvitationTokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        access = services.invitation_accept(token=data.validated_data["token"], user=_user(request))
+        return Response(CoOwnerSerializer(access).data)
+
+
+@extend_schema(tags=["co-owners"], request=InvitationTokenSerializer)
+class InvitationDeclineView(APIView):
+    @extend_schema(responses={200: ReceivedInvitationSerializer})
+    def post(self, request: Request) -> Response:
+        data = InvitationTokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = services.invitation_decline(
+            token=data.validated_data["token"], user=_user(request)
+        )
+        return Response(ReceivedInvitationSerializer(invitation).data)
+
+
+@extend_schema(tags=["co-owners"], request=None)
+class InvitationRevokeView(APIView):
+    """Withdraw an invitation you sent (or one sent for an animal you own)."""
+
+    @extend_schema(responses={200: SentInvitationSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        invitation = (
+            CoOwnerInvitation.objects.filter(Q(invited_by=user) | Q(animal__owner=user), pk=pk)
+            .select_related("animal")
+            .first()
+        )
+        if invitation is None:
+            raise Http404("No such invitation.")
+        invitation = services.invitation_revoke(invitation=invitation)
+        return Response(SentInvitationSerializer(invitation).data)
+
+
+@extend_schema(tags=["co-owners"])
+class CoOwnersView(generics.ListAPIView[AnimalAccess]):
+    """The people an animal is shared with (visible to its owner and its co-owners)."""
+
+    serializer_class = CoOwnerSerializer
+    queryset = AnimalAccess.objects.none()  # for the schema; get_queryset decides
+
+    def get_queryset(self) -> QuerySet[AnimalAccess]:
+        vis = selectors.get_animal_for_user(_user(self.request), self.kwargs["animal_pk"])
+        if not vis.is_owner_side:
+            raise Http404("No such animal.")
+        return (
+            AnimalAccess.objects.filter(animal=vis.animal)
+            .select_related("user")
+            .order_by("created_at", "pk")
+        )
+
+
+@extend_schema(tags=["co-owners"])
+class CoOwnerDetailView(APIView):
+    @extend_schema(responses={204: OpenApiResponse(description="Access removed.")})
+    def delete(self, request: Request, animal_pk: str, pk: int) -> Response:
+        """The owner removes a co-owner, or a co-owner gives their own access up."""
+        user = _user(request)
+        vis = selectors.get_animal_for_user(user, animal_pk)
+        access = AnimalAccess.objects.filter(animal=vis.animal, pk=pk).first()
+        if access is None or not (vis.is_owner or access.user_id == user.pk):
+            raise Http404("No such co-owner.")
+        services.access_remove(access=access)
+        return Response(status=status.HTTP_204_NO_CONTENT)
