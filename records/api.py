@@ -8,13 +8,11 @@ web views call.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import django_filters
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -27,7 +25,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vetpass.accounts.models import User
-from vetpass.accounts.services import ActivityKind, activity_record
 
 from . import selectors, services
 from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntrySource, Species
@@ -116,24 +113,6 @@ class AnimalFilter(django_filters.FilterSet):
         fields = ["species", "is_group", "deceased", "group"]
 
 
-@transaction.atomic
-def _animal_delete(*, animal: Animal, actor: User) -> None:
-    """Only the owner deletes an animal; its entries and shares go with it.
-
-    Kept here until the web UI grows a delete, then it belongs in records.services."""
-    files = [e.document for e in animal.entries.exclude(document="")]
-    if animal.photo:
-        files.append(animal.photo)
-    if animal.group_id:
-        Animal.objects.filter(pk=animal.group_id, head_count__gt=1).update(
-            head_count=F("head_count") - 1
-        )
-    for file in files:
-        transaction.on_commit(partial(file.storage.delete, file.name))
-    animal.delete()
-    activity_record(user=actor, kind=ActivityKind.RECORD_CHANGE)
-
-
 @extend_schema(tags=["animals"])
 class AnimalViewSet(
     UploadLimitMixin,
@@ -177,7 +156,7 @@ class AnimalViewSet(
         )
 
     def perform_destroy(self, instance: Animal) -> None:
-        _animal_delete(animal=instance, actor=_user(self.request))
+        services.animal_delete(animal=instance, actor=_user(self.request))
 
     @extend_schema(request=AnimalMoveSerializer, responses=AnimalSerializer)
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
@@ -281,6 +260,22 @@ class EntryDocumentView(APIView):
             as_attachment=True,
             filename=entry.document.name.rsplit("/", 1)[-1],
         )
+
+
+@extend_schema(
+    tags=["animals"],
+    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+)
+class AnimalPhotoView(APIView):
+    """The animal's photo, after the same visibility check as the animal."""
+
+    def get(self, request: Request, pk: str) -> FileResponse:
+        vis = selectors.get_animal_for_user(_user(request), pk, view="photo")
+        if not vis.animal.photo:
+            raise Http404("This animal has no photo.")
+        response = FileResponse(vis.animal.photo.open("rb"))
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 # --- co-owner invitations and co-owners --------------------------------------------------

@@ -24,6 +24,7 @@ urlpatterns = [
         api.CoOwnerDetailView.as_view(),
         name="co-owner-detail",
     ),
+    path("animals/<int:pk>/photo/", api.AnimalPhotoView.as_view(), name="animal-photo"),
     path("entries/<int:pk>/", api.EntryDetailView.as_view(), name="entry-detail"),
     path("entries/<int:pk>/document/", api.EntryDocumentView.as_view(), name="entry-document"),
     path(

@@ -47,6 +47,7 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
     breed_name = serializers.CharField(source="breed.name", read_only=True, default=None)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
     is_owner = serializers.SerializerMethodField()
+    photo_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Animal
@@ -63,6 +64,7 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
             "colour",
             "microchip",
             "photo",
+            "photo_url",
             "deceased",
             "deceased_on",
             "is_group",
@@ -75,6 +77,20 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
         ]
         # Membership of a herd changes through POST /animals/{id}/move/, so head counts follow.
         read_only_fields = ["group", "created_at", "updated_at"]
+        extra_kwargs = {
+            # Written as multipart/form-data; read back through photo_url, which checks
+            # visibility: a photo is never a public /media/ link.
+            "photo": {"write_only": True, "help_text": "An image of at most 10 MB."},
+        }
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_photo_url(self, animal: Animal) -> str | None:
+        """The photo is served through the API, after the same visibility check."""
+        if not animal.photo:
+            return None
+        url = reverse("api:animal-photo", args=[animal.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
     def get_is_owner(self, animal: Animal) -> bool:
         request = self.context.get("request")

@@ -5,12 +5,14 @@ field errors and nothing is half-saved."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -79,6 +81,24 @@ def animal_move_to_group(*, animal: Animal, group: Animal | None, actor: User) -
         Animal.objects.filter(pk=group.pk).update(head_count=(group.head_count or 0) + 1)
     activity_record(user=actor, kind=ActivityKind.RECORD_CHANGE)
     return animal
+
+
+@transaction.atomic
+def animal_delete(*, animal: Animal, actor: User) -> None:
+    """The owner deletes an animal (or herd) with its records; files go after commit.
+
+    The access log keeps its rows (it never cascades): the owner can still see who looked."""
+    files = [e.document for e in animal.entries.exclude(document="")]
+    if animal.photo:
+        files.append(animal.photo)
+    if animal.group_id:
+        Animal.objects.filter(pk=animal.group_id, head_count__gt=1).update(
+            head_count=F("head_count") - 1
+        )
+    for file in files:
+        transaction.on_commit(partial(file.storage.delete, file.name))
+    animal.delete()
+    activity_record(user=actor, kind=ActivityKind.RECORD_CHANGE)
 
 
 def _clear_other_kind_fields(entry: Entry) -> None:

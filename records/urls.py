@@ -10,6 +10,7 @@ urlpatterns = [
     path("animals/<int:pk>/", views.animal_detail, name="animal_detail"),
     path("animals/<int:pk>/edit/", views.animal_edit, name="animal_edit"),
     path("animals/<int:pk>/photo/", views.animal_photo, name="animal_photo"),
+    path("animals/<int:pk>/delete/", views.animal_delete, name="animal_delete"),
     path("animals/<int:pk>/entries/add/", views.entry_add, name="entry_add"),
     path("animals/<int:pk>/co-owners/", views.co_owners, name="co_owners"),
     path(

@@ -338,6 +338,21 @@ def entry_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def animal_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    animal = _owned_animal(request, pk)
+    if request.method == "POST":
+        name = animal.name
+        services.animal_delete(animal=animal, actor=request.user)
+        messages.success(request, f"{name} and all of its records were deleted.")
+        return redirect("records:animal_list")
+    return render(
+        request,
+        "records/animal_delete.html",
+        {"animal": animal, "entry_count": animal.entries.count()},
+    )
+
+
+@login_required
 def entry_document(request: AuthedRequest, pk: int) -> FileResponse:
     entry, _vis = selectors.get_entry_for_user(request.user, pk)
     if not entry.document:

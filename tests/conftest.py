@@ -20,6 +20,17 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's rate limits and DRF's throttles count in the cache: one test's sign-ins
+    must not throttle the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def reference_data(db):
     """Species, breeds, purposes and policies; re-created when a transactional test flushed them."""

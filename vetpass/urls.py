@@ -1,10 +1,8 @@
 """The composition root: the only module besides the Celery app that imports every app."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView
 
 from vetpass.api_docs import DocsView
@@ -33,6 +31,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("records.practice_urls")),
     path("", include("records.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# No /media/ route, not even with DEBUG: photos and documents are health records, served
+# only through views that check who may see them (records.views, records.api).

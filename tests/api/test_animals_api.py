@@ -76,8 +76,22 @@ def test_owner_creates_an_animal_with_a_photo_as_multipart(alice_api, alice):
     )
 
     assert response.status_code == 201, response.json()
-    assert response.json()["photo"].endswith(".png")
-    assert Animal.objects.get(pk=response.json()["id"]).photo
+    body = response.json()
+    assert "photo" not in body  # never a public /media/ link
+    assert Animal.objects.get(pk=body["id"]).photo
+    photo = alice_api.get(body["photo_url"])
+    assert photo.status_code == 200
+    assert photo["Cache-Control"] == "private, no-store"
+    assert b"".join(photo.streaming_content).startswith(b"\x89PNG")
+
+
+def test_another_owners_photo_is_404(alice_api, bob):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import AnimalFactory
+
+    tom = AnimalFactory(owner=bob, name="Tom", photo=SimpleUploadedFile("t.png", png().read()))
+    assert alice_api.get(f"/api/v1/animals/{tom.pk}/photo/").status_code == 404
 
 
 def test_a_herd_needs_a_head_count(alice_api):

@@ -33,7 +33,8 @@ def test_owner_sees_own_animal_on_dashboard_list_and_detail(alice_client, rex, t
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name", ["animal_detail", "animal_edit", "animal_photo", "entry_add", "co_owners"]
+    "name",
+    ["animal_detail", "animal_edit", "animal_photo", "animal_delete", "entry_add", "co_owners"],
 )
 def test_another_owners_animal_pages_are_404(alice_client, tom, name):
     response = alice_client.get(reverse(f"records:{name}", args=[tom.pk]))
@@ -69,6 +70,8 @@ def test_posting_to_another_owners_animal_changes_nothing(alice_client, tom):
     assert response.status_code == 404
     tom.refresh_from_db()
     assert tom.name == "Tom"
+    assert alice_client.post(reverse("records:animal_delete", args=[tom.pk])).status_code == 404
+    assert type(tom).objects.filter(pk=tom.pk).exists()
 
 
 @pytest.mark.django_db
