@@ -19,7 +19,7 @@ from vetpass.accounts.models import User
 from .models import Action, Channel, ConsentEvent, PolicyVersion, Purpose
 from .policy_gate import policy_gate_clear
 from .receipts import receipt_for
-from .scopes import scope_labels
+from .scopes import scope_labels, scope_manage_urls
 from .selectors import (
     consent_history,
     consent_states,
@@ -56,6 +56,10 @@ class ConsentStateSerializer(serializers.Serializer):
     purpose = PurposeSerializer()
     scope = serializers.CharField()
     scope_label = serializers.CharField()
+    manage_url = serializers.CharField(
+        help_text="For a scope another part of VetPass manages (a favorited practice): the "
+        "page where sharing starts again. Such a scope can be turned off here, not on."
+    )
     state = serializers.ChoiceField(choices=["not_asked", "granted", "withdrawn", "objected"])
     granted = serializers.BooleanField()
     changed_at = serializers.DateTimeField(allow_null=True)
@@ -183,11 +187,13 @@ class ConsentReceiptSerializer(serializers.Serializer):
 def _state_data(user: User) -> list[dict[str, Any]]:
     states = consent_states(user)
     labels = scope_labels(s.scope for s in states)
+    manage = scope_manage_urls(s.scope for s in states)
     return [
         {
             "purpose": s.purpose,
             "scope": s.scope,
             "scope_label": labels.get(s.scope, ""),
+            "manage_url": manage.get(s.scope, ""),
             "state": s.state,
             "granted": s.granted,
             "changed_at": s.latest.created_at if s.latest else None,

@@ -30,3 +30,32 @@ def scope_labels(scopes: Iterable[str]) -> dict[str, str]:
         for ident in idents:
             labels[f"{prefix}:{ident}"] = found.get(ident, f"{prefix.title()} {ident}")
     return labels
+
+
+# prefix → function taking ids, returning {id: URL of the page where that scope is managed}.
+# A scope with a manager is granted only through that app's own flow (favoriting a practice
+# writes the grant together with the registration and the access); the privacy centre can
+# turn it off, and links there to turn it on again.
+_MANAGERS: dict[str, Callable[[list[str]], dict[str, str]]] = {}
+
+
+def scope_manager_register(prefix: str, manager: Callable[[list[str]], dict[str, str]]) -> None:
+    _MANAGERS[prefix] = manager
+
+
+def scope_is_managed(scope: str) -> bool:
+    return bool(scope) and scope.split(":", 1)[0] in _MANAGERS
+
+
+def scope_manage_urls(scopes: Iterable[str]) -> dict[str, str]:
+    by_prefix: dict[str, list[str]] = {}
+    for scope in scopes:
+        if scope and ":" in scope:
+            prefix, ident = scope.split(":", 1)
+            if prefix in _MANAGERS:
+                by_prefix.setdefault(prefix, []).append(ident)
+    urls = {}
+    for prefix, idents in by_prefix.items():
+        for ident, url in _MANAGERS[prefix](idents).items():
+            urls[f"{prefix}:{ident}"] = url
+    return urls

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from vetpass.accounts.models import User
 
+from .dispatch import consent_recorded
 from .models import Action, ActorRole, Channel, ConsentEvent, PolicyVersion, Purpose
+from .scopes import scope_is_managed, scope_labels
 
 
 def subject_key_for(subject: User | str) -> str:
@@ -95,6 +97,7 @@ def consent_record(
     )
     event.hash = event.compute_hash()
     event.save()
+    consent_recorded.send(sender=ConsentEvent, event=event)
     return event
 
 
@@ -140,6 +143,14 @@ def consent_set(
     """Turn a purpose on or off (the privacy centre's one click). Writes an event only when
     the state changes, so a double click does not fill the ledger; returns it, or None."""
     resolved = _purpose(purpose)
+    if granted and scope_is_managed(scope):
+        label = scope_labels([scope]).get(scope, scope)
+        raise ValidationError(
+            {
+                "scope": f"Sharing with {label} starts when you favorite it, so that the "
+                "registration and the access start together: favorite it again to share."
+            }
+        )
     key = subject_key_for(subject)
     _lock_subject(key)
     currently = _latest_action(key, resolved, scope) == Action.GRANT

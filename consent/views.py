@@ -25,7 +25,7 @@ from .forms import ConsentChangeForm, CookieChoiceForm, PolicyAcceptForm
 from .models import Action, Channel, Purpose
 from .policy_gate import policy_gate_clear
 from .receipts import receipt_for
-from .scopes import scope_labels
+from .scopes import scope_labels, scope_manage_urls
 from .selectors import (
     consent_given,
     consent_history,
@@ -60,8 +60,14 @@ def _safe_next(request: HttpRequest, candidate: str | None, default: str) -> str
 def _centre_context(request: HttpRequest, form: ConsentChangeForm | None = None) -> dict:
     states = consent_states(request.user)  # type: ignore[arg-type]
     labels = scope_labels(s.scope for s in states)
+    manage = scope_manage_urls(s.scope for s in states)
     rows = [
-        {"state": s, "scope_label": labels.get(s.scope, ""), "id": f"{s.purpose.code}-{i}"}
+        {
+            "state": s,
+            "scope_label": labels.get(s.scope, ""),
+            "manage_url": manage.get(s.scope, ""),
+            "id": f"{s.purpose.code}-{i}",
+        }
         for i, s in enumerate(states)
     ]
     return {"rows": rows, "form": form}

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -6,10 +8,22 @@ class RecordsConfig(AppConfig):
     verbose_name = "Animals, records and practices"
 
     def ready(self) -> None:
-        from consent.scopes import scope_labeller_register
+        from consent.dispatch import consent_recorded
+        from consent.scopes import scope_labeller_register, scope_manager_register
 
+        # A favorite is the practice-sharing grant: a withdrawal recorded by any route ends it.
+        consent_recorded.connect(_on_consent_recorded, dispatch_uid="records.favorite_end")
         # The privacy centre and receipts show "Riverside Vets", not "Practice 12".
         scope_labeller_register("practice", _practice_labels)
+        # Sharing with a practice starts only by favoriting it (grant, registration and
+        # access together); the privacy centre links there to share again.
+        scope_manager_register("practice", _practice_pages)
+
+
+def _on_consent_recorded(sender: Any, event: Any, **kwargs: Any) -> None:
+    from .practice_services import favorite_end_on_withdrawal
+
+    favorite_end_on_withdrawal(event=event)
 
 
 def _practice_labels(ids: list[str]) -> dict[str, str]:
@@ -20,3 +34,9 @@ def _practice_labels(ids: list[str]) -> dict[str, str]:
         str(pk): name
         for pk, name in Practice.objects.filter(pk__in=numeric).values_list("pk", "name")
     }
+
+
+def _practice_pages(ids: list[str]) -> dict[str, str]:
+    from django.urls import reverse
+
+    return {i: reverse("practices:detail", args=[int(i)]) for i in ids if i.isdigit()}

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from consent.models import Action, ConsentEvent
 from consent.services import consent_grant, consent_withdraw
 from vetpass.accounts.models import User
 from vetpass.accounts.services import ActivityKind, activity_record
@@ -465,7 +466,6 @@ def favorite_delete(*, favorite: Favorite, channel: str = "web") -> Favorite:
     favorite = Favorite.objects.select_for_update().select_related("practice").get(pk=favorite.pk)
     if favorite.ended_at is not None:
         return favorite
-    now = timezone.now()
     consent_withdraw(
         subject=favorite.owner,
         purpose=SHARING_PURPOSE,
@@ -473,16 +473,42 @@ def favorite_delete(*, favorite: Favorite, channel: str = "web") -> Favorite:
         channel=channel,
         wording=f"I stop sharing my records with {favorite.practice.name}.",
     )
-    favorite.ended_at = now
-    favorite.save(update_fields=["ended_at"])
+    # The withdraw event above has already ended the favorite (favorite_end_on_withdrawal).
+    favorite.refresh_from_db(fields=["ended_at"])
+    activity_record(user=favorite.owner, kind=ActivityKind.FAVORITE)
+    return favorite
+
+
+def _favorite_end(favorite: Favorite, now: datetime) -> None:
+    Favorite.objects.filter(pk=favorite.pk, ended_at__isnull=True).update(ended_at=now)
     ClientRegistration.objects.filter(pk=favorite.registration_id, ended_at__isnull=True).update(
         ended_at=now
     )
     RecordRequest.objects.filter(favorite=favorite, status=RecordRequest.Status.OPEN).update(
         status=RecordRequest.Status.CLOSED
     )
-    activity_record(user=favorite.owner, kind=ActivityKind.FAVORITE)
-    return favorite
+
+
+def favorite_end_on_withdrawal(*, event: ConsentEvent) -> None:
+    """The ledger is the grant: when practice sharing is withdrawn or objected to, by any
+    route, the favorite, the registration and the open requests end in the same
+    transaction as the event (connected to consent.dispatch.consent_recorded)."""
+    if (
+        event.purpose is None
+        or event.purpose.code != SHARING_PURPOSE
+        or event.action not in (Action.WITHDRAW, Action.OBJECT)
+        or event.subject_user_id is None
+        or not event.scope.startswith("practice:")
+    ):
+        return
+    practice_id = event.scope.split(":", 1)[1]
+    if not practice_id.isdigit():
+        return
+    favorites = Favorite.objects.select_for_update().filter(
+        owner_id=event.subject_user_id, practice_id=int(practice_id), ended_at__isnull=True
+    )
+    for favorite in favorites:
+        _favorite_end(favorite, event.created_at)
 
 
 # --- record requests -----------------------------------------------------------------
