@@ -1,8 +1,33 @@
 // Small progressive enhancements only: every page works without this file.
+
+// The main menu is open in the HTML; on a phone, fold it behind its "Menu" button (and
+// unfold it again when the screen becomes wide, where the button is not shown).
+(function () {
+  var menu = document.querySelector("[data-nav-menu]");
+  if (!menu || !window.matchMedia) { return; }
+  var phone = window.matchMedia("(max-width: 40rem)");
+  var fit = function () { menu.open = !phone.matches; };
+  fit();
+  if (phone.addEventListener) { phone.addEventListener("change", fit); }
+})();
+
 document.addEventListener("DOMContentLoaded", function () {
   // Move focus to the error summary so screen-reader and keyboard users hear the problems first.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
+
+  // An error summary link moves the focus to its field (a plain #link only scrolls), and
+  // shows the field's label and message above it rather than hiding them under the top edge.
+  document.querySelectorAll(".error-summary a[href^='#']").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      var box = field.closest(".field") || field;
+      box.scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  });
 
   // Narrow the breed list to the chosen species (without JS every breed is listed, prefixed
   // with its species, and the server refuses a breed of another species).
