@@ -203,3 +203,113 @@ def test_key_pages_fit_the_screen_and_pass_basic_accessibility_checks(
     owner.goto(f"{url}/animals/{rex.pk}/")
     assert owner.locator("svg[role=img] > title").text_content() == "Weight of Rex"
     assert "overdue" in owner.locator("ol.timeline").inner_text()
+    if SHOTS:
+        owner.locator(".chart svg").screenshot(path=f"{SHOTS}/{width}-chart.png")
+
+    # The main menu: folded behind "Menu" on a phone, a row of links on a desktop.
+    dashboard_link = owner.locator("nav[aria-label=Main] a:has-text('Dashboard')")
+    if width == "phone":
+        assert not dashboard_link.is_visible()
+        owner.locator("nav[aria-label=Main] summary").click()
+        shoot(owner, "phone-menu-open")
+        assert owner.evaluate(AUDIT) == []
+    else:
+        assert not owner.locator("nav[aria-label=Main] summary").is_visible()
+    dashboard_link.click()
+    owner.get_by_role("heading", name="Your animals").wait_for()
+
+
+FOCUS_SHOWN = """() => {
+  const el = document.activeElement;
+  const s = getComputedStyle(el);
+  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2
+    && !/rgba\\(0, 0, 0, 0\\)|transparent/.test(s.outlineColor);
+  const shadow = s.boxShadow && s.boxShadow !== 'none';
+  return {shown: outline || shadow, what: el.tagName + ' ' + (el.name || el.id || el.textContent.trim().slice(0, 30))
+    + ' (outline ' + s.outlineStyle + ' ' + s.outlineColor + ', box-shadow ' + s.boxShadow + ')'};
+}"""
+
+FOCUSED_MATCHES = """([css, text]) => {
+  const el = document.activeElement;
+  return !!el && el.matches(css) && (!text || el.textContent.includes(text) || el.value === text);
+}"""
+
+
+def tab_to(page, css: str, text: str | None = None, limit: int = 40) -> None:
+    """Press Tab until the focus is on `css` (with `text`), checking every stop shows it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS_SHOWN)
+        assert focus["shown"], f"no visible focus on {focus['what']}"
+        if page.evaluate(FOCUSED_MATCHES, [css, text]):
+            return
+    raise AssertionError(f"Tab never reached {css} {text or ''}")
+
+
+def from_skip_link(page) -> None:
+    """The first Tab on a page lands on the skip link, which moves the focus into <main>."""
+    page.wait_for_load_state()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    tab_to(page, "a.skip-link", limit=1)
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def test_an_owner_adds_an_animal_and_a_weight_with_the_keyboard_alone(
+    live_server, e2e_data, world, new_page
+):
+    page = new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    from_skip_link(page)
+    tab_to(page, "input[name=login]")
+    page.keyboard.type(world["alice"].email)
+    tab_to(page, "input[name=password]")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Your animals").wait_for()
+
+    from_skip_link(page)
+    tab_to(page, "a", "Add an animal or herd")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Add an animal").wait_for()
+    page.wait_for_load_state()
+
+    # Sent empty: the error summary takes the focus; its link takes the focus to the field.
+    tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.locator(".error-summary").wait_for()
+    page.wait_for_load_state()
+    assert page.evaluate("() => document.activeElement.classList.contains('error-summary')")
+    tab_to(page, ".error-summary a", limit=1)
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.name") == "name"
+    assert page.evaluate(FOCUS_SHOWN)["shown"]
+    page.keyboard.type("Bramble")
+    tab_to(page, "select[name=species]")
+    page.keyboard.type("Dog")
+    tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Bramble", exact=True).wait_for()
+
+    from_skip_link(page)
+    tab_to(page, "a", "Add a record")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Add a record for Bramble").wait_for()
+    page.wait_for_load_state()
+    tab_to(page, "input[name=kind]")
+    for _ in range(12):
+        if page.evaluate("() => document.querySelector('input[name=kind]:checked')?.value") == (
+            "weight"
+        ):
+            break
+        page.keyboard.press("ArrowDown")
+    tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Add a weight").wait_for()
+    page.wait_for_load_state()
+    tab_to(page, "input[name=weight_value]")
+    page.keyboard.type("12.5")
+    tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Bramble", exact=True).wait_for()
+    assert "12.5 kg" in page.locator("ol.timeline").inner_text()
