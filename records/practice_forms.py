@@ -78,7 +78,7 @@ class FavoriteForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     ends_on = forms.DateField(
-        label="Stop sharing on (optional)",
+        label="Stop sharing on",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -123,7 +123,7 @@ class EmergencyShareForm(forms.Form):
     )
     hours = forms.IntegerField(label="Valid for (hours)", min_value=1, max_value=720, initial=72)
     practice = forms.ModelChoiceField(
-        label="Only for this practice (optional)",
+        label="Only for this practice",
         queryset=Practice.objects.filter(participates=True),
         required=False,
     )

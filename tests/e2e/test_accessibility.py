@@ -88,7 +88,7 @@ def world(e2e_data):
 def shoot(page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=not name.startswith("keyboard"))
 
 
 # One script, run in the page, that reports what is wrong with it.
@@ -172,6 +172,13 @@ def test_key_pages_fit_the_screen_and_pass_basic_accessibility_checks(
         visitor.goto(url + path)
         check_page(visitor, name, primary, width)
 
+    # Without JavaScript the main menu stays open: every link shows, and still fits.
+    no_js = new_page(viewport=viewport, java_script_enabled=False)
+    no_js.goto(url + "/accounts/login/")
+    shoot(no_js, f"{width}-sign-in-without-javascript")
+    assert no_js.locator("nav[aria-label=Main] a:has-text('Create an account')").is_visible()
+    assert no_js.evaluate(AUDIT) == []
+
     vet = new_page(viewport=viewport)
     sign_in(vet, live_server, world["carol"].email, PASSWORD)
     vet.click("#cookie-banner button:has-text('Essential cookies only')")
@@ -217,6 +224,9 @@ def test_key_pages_fit_the_screen_and_pass_basic_accessibility_checks(
         assert not owner.locator("nav[aria-label=Main] summary").is_visible()
     dashboard_link.click()
     owner.get_by_role("heading", name="Your animals").wait_for()
+    assert owner.locator("nav[aria-label=Main] a[aria-current=page]").all_inner_texts() == [
+        "Dashboard"
+    ]
 
 
 FOCUS_SHOWN = """() => {
@@ -270,6 +280,7 @@ def test_an_owner_adds_an_animal_and_a_weight_with_the_keyboard_alone(
 
     from_skip_link(page)
     tab_to(page, "a", "Add an animal or herd")
+    shoot(page, "keyboard-focus-on-a-button-link")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Add an animal").wait_for()
     page.wait_for_load_state()
@@ -284,6 +295,7 @@ def test_an_owner_adds_an_animal_and_a_weight_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.name") == "name"
     assert page.evaluate(FOCUS_SHOWN)["shown"]
+    shoot(page, "keyboard-focus-on-the-field-in-error")
     page.keyboard.type("Bramble")
     tab_to(page, "select[name=species]")
     page.keyboard.type("Dog")
@@ -296,6 +308,10 @@ def test_an_owner_adds_an_animal_and_a_weight_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Add a record for Bramble").wait_for()
     page.wait_for_load_state()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    tab_to(page, "a.skip-link", limit=1)
+    tab_to(page, "nav[aria-label=Main] a", "Find a practice")
+    shoot(page, "keyboard-focus-in-the-main-menu")
     tab_to(page, "input[name=kind]")
     for _ in range(12):
         if page.evaluate("() => document.querySelector('input[name=kind]:checked')?.value") == (
