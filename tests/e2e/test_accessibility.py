@@ -224,7 +224,7 @@ def test_key_pages_fit_the_screen_and_pass_basic_accessibility_checks(
         assert not owner.locator("nav[aria-label=Main] summary").is_visible()
     dashboard_link.click()
     owner.get_by_role("heading", name="Your animals").wait_for()
-    assert owner.locator("nav[aria-label=Main] a[aria-current=page]").all_inner_texts() == [
+    assert owner.locator("nav[aria-label=Main] a[aria-current=page]").all_text_contents() == [
         "Dashboard"
     ]
 
