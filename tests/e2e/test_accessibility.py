@@ -100,7 +100,8 @@ AUDIT = """() => {
     const wide = [...document.querySelectorAll('body *')]
       .filter(el => el.getBoundingClientRect().right > vw + 1)
       .filter(el => !el.closest('.table-scroll'))
-      .slice(0, 5).map(el => el.tagName + '.' + el.className + ' ' + el.getBoundingClientRect().right);
+      .slice(0, 5)
+      .map(el => el.tagName + '.' + el.className + ' ' + el.getBoundingClientRect().right);
     problems.push('scrolls sideways: ' + doc.scrollWidth + ' > ' + vw + ' ' + wide.join(' | '));
   }
   const h1s = document.querySelectorAll('h1');
@@ -113,7 +114,8 @@ AUDIT = """() => {
   const named = el => {
     if (el.getAttribute('aria-label')) return true;
     const by = el.getAttribute('aria-labelledby');
-    if (by && by.split(/\\s+/).some(id => (document.getElementById(id) || {}).textContent)) return true;
+    const text = id => (document.getElementById(id) || {}).textContent;
+    if (by && by.split(/\\s+/).some(text)) return true;
     if (el.labels && [...el.labels].some(l => l.textContent.trim())) return true;
     if (el.tagName === 'BUTTON') return el.textContent.trim() !== '';
     if (el.tagName === 'INPUT' && ['submit', 'button'].includes(el.type)) return !!el.value;
@@ -131,9 +133,12 @@ AUDIT = """() => {
     if (!title || !title.textContent.trim()) problems.push('svg chart without a title');
   }
   const words = {overdue: /overdue/i, soon: /soon/i};
-  for (const tag of document.querySelectorAll('[data-vaccine-due].overdue, [data-vaccine-due].soon')) {
+  const dues = '[data-vaccine-due].overdue, [data-vaccine-due].soon';
+  for (const tag of document.querySelectorAll(dues)) {
     const kind = tag.classList.contains('overdue') ? 'overdue' : 'soon';
-    if (!words[kind].test(tag.textContent)) problems.push(kind + ' tag in colour only: ' + tag.textContent.trim());
+    if (!words[kind].test(tag.textContent)) {
+      problems.push(kind + ' tag in colour only: ' + tag.textContent.trim());
+    }
   }
   return problems;
 }"""
@@ -235,7 +240,8 @@ FOCUS_SHOWN = """() => {
   const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2
     && !/rgba\\(0, 0, 0, 0\\)|transparent/.test(s.outlineColor);
   const shadow = s.boxShadow && s.boxShadow !== 'none';
-  return {shown: outline || shadow, what: el.tagName + ' ' + (el.name || el.id || el.textContent.trim().slice(0, 30))
+  const name = el.name || el.id || el.textContent.trim().slice(0, 30);
+  return {shown: outline || shadow, what: el.tagName + ' ' + name
     + ' (outline ' + s.outlineStyle + ' ' + s.outlineColor + ', box-shadow ' + s.boxShadow + ')'};
 }"""
 
