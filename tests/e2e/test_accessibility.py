@@ -150,10 +150,13 @@ IN_VIEW = """(el) => {
 
 
 def check_page(page, name: str, primary: str, width: str) -> None:
-    """The page passes the audit; its h1 and its primary action show, within the width."""
+    """The page passes the audit; its h1 is on the first screen; it and the primary action
+    show, within the width."""
     shoot(page, f"{width}-{name}")
     problems = page.evaluate(AUDIT)
     assert problems == [], f"{name} at {width} width: {problems}"
+    top = page.locator("h1").evaluate("(el) => el.getBoundingClientRect().top")
+    assert top < page.viewport_size["height"] - 40, f"{name}: the h1 is below the first screen"
     for selector in ("h1", primary):
         element = page.locator(selector).first
         assert element.is_visible(), f"{name}: {selector} is hidden"
@@ -203,6 +206,9 @@ def test_key_pages_fit_the_screen_and_pass_basic_accessibility_checks(
         (f"/practices/{hilltop.pk}/favorite/", "favorite-form", "main button[type=submit]"),
         ("/privacy/", "privacy-centre", "main form button"),
         ("/access-log/", "access-log", "main td:has-text('Carol Vet')"),
+        ("/privacy/history/", "consent-history", "main a.receipt-link"),
+        ("/animals/", "animal-list", "main td a:has-text('Rex')"),
+        ("/favorites/", "favorites", "main td a"),
     )
     for path, name, primary in pages:
         owner.goto(url + path)
