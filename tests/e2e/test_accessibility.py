@@ -111,6 +111,10 @@ AUDIT = """() => {
     if (!document.querySelector(sel)) problems.push('no ' + name + ' landmark');
   }
   if (document.querySelectorAll('main').length !== 1) problems.push('not exactly one main');
+  const navs = document.querySelectorAll('nav');
+  if (navs.length > 1 && [...navs].some(n => !n.getAttribute('aria-label'))) {
+    problems.push('several nav landmarks, not all named');
+  }
   const named = el => {
     if (el.getAttribute('aria-label')) return true;
     const by = el.getAttribute('aria-labelledby');
@@ -195,6 +199,11 @@ def test_key_pages_fit_the_screen_and_pass_basic_accessibility_checks(
     check_page(vet, "workspace-clients", "main a:has-text('Rex')", width)
 
     owner = new_page(viewport=viewport)
+    csp_violations = []
+    owner.on(
+        "console",
+        lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text else 0,
+    )
     sign_in(owner, live_server, world["alice"].email, PASSWORD)
     check_page(owner, "dashboard-with-banner", "main a:has-text('Add an animal or herd')", width)
     owner.click("#cookie-banner button:has-text('Essential cookies only')")
@@ -235,6 +244,7 @@ def test_key_pages_fit_the_screen_and_pass_basic_accessibility_checks(
         assert not owner.locator("nav[aria-label=Main] summary").is_visible()
     dashboard_link.click()
     owner.get_by_role("heading", name="Your animals").wait_for()
+    assert csp_violations == []
     assert owner.locator("nav[aria-label=Main] a[aria-current=page]").all_text_contents() == [
         "Dashboard"
     ]
