@@ -441,7 +441,7 @@ class FavoriteDetailView(APIView):
         favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
         return Response(FavoriteSerializer(favorite, context={"request": request}).data)
 
-    @extend_schema(responses=FavoriteDeletedSerializer)
+    @extend_schema(responses={200: FavoriteDeletedSerializer})
     def delete(self, request: Request, pk: int) -> Response:
         favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
         svc.favorite_delete(favorite=favorite, channel="api")
