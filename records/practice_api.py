@@ -286,7 +286,9 @@ class WorkspaceAnimalRecordSerializer(serializers.Serializer):
 
     animal = WorkspaceAnimalSerializer()
     owner = WorkspaceAnimalOwnerSerializer()
-    read_only = serializers.BooleanField(
+    # The keys clients already read; DRF's metaclass pops declared fields off the class, so
+    # shadowing Field.read_only / Serializer.errors here is only a typing matter.
+    read_only = serializers.BooleanField(  # type: ignore[assignment]
         help_text="The owner restricted processing: the practice may read but not add."
     )
     shared_kinds = serializers.ListField(
@@ -336,7 +338,7 @@ class RecordImportResultSerializer(serializers.Serializer):
     clean = serializers.BooleanField(help_text="True when no row has an error.")
     imported = serializers.IntegerField(help_text="Entries created (0 on a dry run).")
     rows = RecordImportRowSerializer(many=True)
-    errors = RecordImportErrorSerializer(many=True)
+    errors = RecordImportErrorSerializer(many=True)  # type: ignore[assignment]  # see read_only
 
 
 class EmergencyShareRedeemSerializer(serializers.Serializer):
