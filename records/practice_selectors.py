@@ -182,8 +182,9 @@ def _owner_sort_name() -> Lower:
 
 
 def _name_matches(q: str) -> Q:
-    """The owner's name as shown; the email too, but only where the owner shares their
-    profile — otherwise a search would confirm an address the practice may not see."""
+    """The owner's name as the page shows it (User.display_name: the email stands in for
+    a missing name). Their email otherwise matches only where they share their profile —
+    a search must not confirm an address the practice may not see."""
     return Q(owner__full_name__icontains=q) | Q(owner__full_name="", owner__email__icontains=q)
 
 
