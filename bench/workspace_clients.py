@@ -2,8 +2,9 @@
 
 Not a test. Prints, for 20, 200 and 2,000 clients (each with two animals, favorited through
 the real service so the ledger, registrations and access are as in production), the
-queries and the time of one render of the web page and of the API list, and the access-log
-rows written (one per client shown).
+queries and the time of one render of a page of the list (50 clients a page) — the web
+page's first and last pages, the API's first page and an API search by animal name — and
+the access-log rows each render wrote (one per client shown on the page, none for the rest).
 
     .venv/bin/python bench/workspace_clients.py                 # SQLite, in memory
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/vp .venv/bin/python bench/workspace_clients.py
@@ -62,9 +63,13 @@ def populate(practice, size: int, offset: int) -> None:
             cursor.execute("ANALYZE")
 
 
-def measure(client: Client, url: str) -> tuple[int, float]:
+def measure(client: Client, url: str) -> tuple[int, float, int]:
+    """Queries, median time of three renders, and access-log rows written per render."""
+    from records.models import AccessLog
+
     timings, queries = [], 0
     connection.queries_log.clear()  # the fill ran thousands of queries
+    logged = AccessLog.objects.count()
     for _ in range(3):
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
@@ -72,14 +77,15 @@ def measure(client: Client, url: str) -> tuple[int, float]:
             timings.append(time.perf_counter() - start)
         assert response.status_code == 200, response.status_code
         queries = len(ctx.captured_queries)
-    return queries, statistics.median(timings)
+    rows = (AccessLog.objects.count() - logged) // 3
+    return queries, statistics.median(timings), rows
 
 
 def main() -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from records.models import AccessLog, PracticeMembership, StaffRole
+        from records.models import PracticeMembership, StaffRole
         from tests.factories import PracticeFactory, UserFactory
 
         practice = PracticeFactory(name="Bench Vets")
@@ -87,20 +93,31 @@ def main() -> None:
         PracticeMembership.objects.create(practice=practice, user=vet, role=StaffRole.VET_SURGEON)
         client = Client()
         client.force_login(vet, backend="django.contrib.auth.backends.ModelBackend")
-        print(f"database: {connection.vendor}")
-        print(f"{'clients':>8} {'web queries':>12} {'web ms':>8} {'api queries':>12} {'api ms':>8}")
+        print(f"database: {connection.vendor}; 50 clients a page")
+        header = ("clients", "list", "page", "queries", "ms", "log rows")
+        print(
+            f"{header[0]:>8}  {header[1]:<22} {header[2]:>5} {header[3]:>8} {header[4]:>8} "
+            f"{header[5]:>9}"
+        )
         done = 0
         for size in SIZES:
             populate(practice, size - done, done)
             done = size
-            logged = AccessLog.objects.count()
-            web_q, web_t = measure(client, f"/workspace/{practice.pk}/")
-            api_q, api_t = measure(client, f"/api/v1/workspace/{practice.pk}/clients/")
-            rows = (AccessLog.objects.count() - logged) // 6
-            print(
-                f"{size:>8} {web_q:>12} {web_t * 1000:>8.1f} {api_q:>12} {api_t * 1000:>8.1f}"
-                f"   ({rows} access-log rows per render)"
-            )
+            last = (size + 49) // 50
+            web = f"/workspace/{practice.pk}/"
+            api = f"/api/v1/workspace/{practice.pk}/clients/"
+            for label, page, url in (
+                ("web", 1, f"{web}?page=1"),
+                ("web", last, f"{web}?page={last}"),
+                ("api", 1, f"{api}?page=1"),
+                ("api", last, f"{api}?page={last}"),
+                ("api search 'Rex 1'", 1, f"{api}?q=Rex+1"),
+            ):
+                queries, seconds, rows = measure(client, url)
+                print(
+                    f"{size:>8}  {label:<22} {page:>5} {queries:>8} {seconds * 1000:>8.1f} "
+                    f"{rows:>9}"
+                )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()

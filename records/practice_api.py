@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,19 +14,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from vetpass.api import Pagination
+
 from . import practice_selectors as sel
 from . import practice_services as svc
 from .models import (
     AccessLog,
+    AccessLogGrant,
     Animal,
     EmergencyShare,
     Entry,
+    EntryKind,
     Favorite,
     Practice,
     PracticeMembership,
     RecordRequest,
 )
-from .practice_forms import ClinicalEntryForm
+from .practice_forms import _ENTRY_FIELD_NAMES, ClinicalEntryForm
 from .selectors import entries_for
 
 # --- serializers ---------------------------------------------------------------------
@@ -229,6 +232,133 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "practice", "role", "is_practice_admin", "job_title", "joined_at"]
 
 
+class WorkspaceClientOwnerSerializer(serializers.Serializer):
+    """The client as the practice may see them: email and phone only where the owner
+    shares their profile with the practice (absent otherwise, not null)."""
+
+    id = serializers.IntegerField(source="owner.pk")
+    name = serializers.CharField(source="owner.display_name")
+    email = serializers.EmailField(
+        source="owner.email", required=False, help_text="Only when the profile is shared."
+    )
+    phone = serializers.CharField(
+        source="owner.phone", required=False, help_text="Only when the profile is shared."
+    )
+    restricted = serializers.BooleanField()
+
+    def to_representation(self, instance: sel.ClientRow) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not instance.profile_shared:
+            data.pop("email", None)
+            data.pop("phone", None)
+        return data
+
+
+class WorkspaceClientSerializer(serializers.Serializer):
+    """One row of the client list: a client and the grant through which the practice sees
+    them (their favorite, or an emergency share the practice redeemed)."""
+
+    owner = WorkspaceClientOwnerSerializer(source="*")
+    grant = serializers.ChoiceField(choices=AccessLogGrant.choices, source="grant_kind")
+    animals = WorkspaceAnimalSerializer(many=True)
+
+
+class WorkspaceClientSearchSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=(
+            "Part of the client's name (or email, where they share their profile) or of the "
+            "name of an animal they share."
+        ),
+    )
+
+
+class WorkspaceAnimalOwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    restricted = serializers.BooleanField()
+
+
+class WorkspaceAnimalRecordSerializer(serializers.Serializer):
+    """An animal's record as the practice sees it: only the record kinds the grant shares."""
+
+    animal = WorkspaceAnimalSerializer()
+    owner = WorkspaceAnimalOwnerSerializer()
+    # The keys clients already read; DRF's metaclass pops declared fields off the class, so
+    # shadowing Field.read_only / Serializer.errors here is only a typing matter.
+    read_only = serializers.BooleanField(  # type: ignore[assignment]
+        help_text="The owner restricted processing: the practice may read but not add."
+    )
+    shared_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=EntryKind.choices),
+        allow_null=True,
+        help_text="The record kinds shared; null means every kind.",
+    )
+    vcpr_date = serializers.DateField(
+        allow_null=True, help_text="The practice's latest clinical examination of the animal."
+    )
+    entries = EntrySerializer(many=True)
+
+
+# Staff add every kind of entry but documents (those come from the owner).
+CLINICAL_ENTRY_KINDS = [c for c in EntryKind.choices if c[0] != EntryKind.DOCUMENT]
+
+
+class ClinicalEntryRequestSerializer(serializers.ModelSerializer):
+    """What staff send to add a clinical entry: the fields of ClinicalEntryForm, which the
+    view validates with (one set of rules for web and API); the service decides which of
+    a kind's fields are required."""
+
+    kind = serializers.ChoiceField(choices=CLINICAL_ENTRY_KINDS)
+
+    class Meta:
+        model = Entry
+        fields = list(dict.fromkeys(_ENTRY_FIELD_NAMES))
+        extra_kwargs = {name: {"required": False} for name in _ENTRY_FIELD_NAMES}
+        extra_kwargs["occurred_on"] = {"required": True}
+
+
+class RecordImportRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="CSV line (header is line 1) or JSON position.")
+    summary = serializers.CharField()
+
+
+class RecordImportErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class RecordImportResultSerializer(serializers.Serializer):
+    """The outcome of an import: with errors (400) nothing was imported."""
+
+    dry_run = serializers.BooleanField()
+    clean = serializers.BooleanField(help_text="True when no row has an error.")
+    imported = serializers.IntegerField(help_text="Entries created (0 on a dry run).")
+    rows = RecordImportRowSerializer(many=True)
+    errors = RecordImportErrorSerializer(many=True)  # type: ignore[assignment]  # see read_only
+
+
+class EmergencyShareRedeemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The code the owner gave; spaces and dashes ignored.")
+
+
+class EmergencyShareRedeemedSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField()
+    animals = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the animals the practice now sees."
+    )
+
+
+class FavoriteDeletedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    practice_keeps = serializers.CharField(
+        help_text="What the practice keeps after sharing stops (its own clinical record)."
+    )
+
+
 # --- owners --------------------------------------------------------------------------
 
 
@@ -313,12 +443,14 @@ class FavoriteDetailView(APIView):
         favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
         return Response(FavoriteSerializer(favorite, context={"request": request}).data)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: FavoriteDeletedSerializer})
     def delete(self, request: Request, pk: int) -> Response:
         favorite = sel.get_owner_favorite(request.user, pk)  # type: ignore[arg-type]
         svc.favorite_delete(favorite=favorite, channel="api")
         return Response(
-            {"detail": "Sharing stopped.", "practice_keeps": svc.CLINICAL_RECORD_NOTICE},
+            FavoriteDeletedSerializer(
+                {"detail": "Sharing stopped.", "practice_keeps": svc.CLINICAL_RECORD_NOTICE}
+            ).data,
             status=status.HTTP_200_OK,
         )
 
@@ -377,11 +509,11 @@ class EmergencyShareRevokeView(APIView):
 
 
 class AccessLogView(APIView):
+    pagination_class = Pagination  # so the schema shows the page ({count, next, ...})
+
     @extend_schema(responses=AccessLogSerializer(many=True))
     def get(self, request: Request) -> Response:
-        from vetpass.api import Pagination
-
-        paginator = Pagination()
+        paginator = self.pagination_class()
         rows = paginator.paginate_queryset(
             sel.owner_access_log(request.user),  # type: ignore[arg-type]
             request,
@@ -405,32 +537,25 @@ class WorkspaceView(APIView):
 
 
 class WorkspaceClientsView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    pagination_class = Pagination
+
+    @extend_schema(
+        parameters=[WorkspaceClientSearchSerializer],
+        responses=WorkspaceClientSerializer(many=True),
+    )
     def get(self, request: Request, practice_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
-        rows = sel.workspace_clients(request.user, membership.practice)  # type: ignore[arg-type]
-        data = [
-            {
-                "owner": {
-                    "id": row.owner.pk,
-                    "name": row.owner.display_name,
-                    **(
-                        {"email": row.owner.email, "phone": row.owner.phone}
-                        if row.profile_shared
-                        else {}
-                    ),
-                    "restricted": row.restricted,
-                },
-                "grant": "emergency_share" if row.is_emergency else "favorite",
-                "animals": WorkspaceAnimalSerializer(row.animals, many=True).data,
-            }
-            for row in rows
-        ]
-        return Response({"results": data})
+        params = WorkspaceClientSearchSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        keys = sel.workspace_client_keys(membership.practice, q=params.validated_data.get("q", ""))
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(keys, request, view=self)
+        rows = sel.workspace_client_rows(request.user, page or [])  # type: ignore[arg-type]
+        return paginator.get_paginated_response(WorkspaceClientSerializer(rows, many=True).data)
 
 
 class WorkspaceAnimalView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=WorkspaceAnimalRecordSerializer)
     def get(self, request: Request, practice_pk: int, animal_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         vis = sel.get_workspace_animal(
@@ -439,25 +564,24 @@ class WorkspaceAnimalView(APIView):
             animal_pk,
             view="animal record (app)",
         )
-        vcpr = sel.vcpr_date(membership.practice, vis.animal)
-        return Response(
-            {
-                "animal": WorkspaceAnimalSerializer(vis.animal).data,
-                "owner": {
-                    "id": vis.animal.owner_id,
-                    "name": vis.animal.owner.display_name,
-                    "restricted": vis.animal.owner.is_restricted,
-                },
-                "read_only": vis.animal.owner.is_restricted,
-                "shared_kinds": sorted(vis.kinds) if vis.kinds is not None else None,
-                "vcpr_date": vcpr.isoformat() if vcpr else None,
-                "entries": EntrySerializer(entries_for(vis), many=True).data,
-            }
-        )
+        owner = vis.animal.owner
+        body = {
+            "animal": vis.animal,
+            "owner": {
+                "id": owner.pk,
+                "name": owner.display_name,
+                "restricted": owner.is_restricted,
+            },
+            "read_only": owner.is_restricted,
+            "shared_kinds": sorted(vis.kinds) if vis.kinds is not None else None,
+            "vcpr_date": sel.vcpr_date(membership.practice, vis.animal),
+            "entries": entries_for(vis),
+        }
+        return Response(WorkspaceAnimalRecordSerializer(body).data)
 
 
 class WorkspaceEntryCreateView(APIView):
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: EntrySerializer})
+    @extend_schema(request=ClinicalEntryRequestSerializer, responses={201: EntrySerializer})
     def post(self, request: Request, practice_pk: int, animal_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         vis = sel.get_workspace_animal(
@@ -520,7 +644,7 @@ class WorkspaceRequestImportView(APIView):
                 },
             )
         },
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        responses={200: RecordImportResultSerializer, 400: RecordImportResultSerializer},
     )
     def post(self, request: Request, practice_pk: int, pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
@@ -536,23 +660,23 @@ class WorkspaceRequestImportView(APIView):
             filename=upload.name or "",
             dry_run=dry_run,
         )
-        body = {
-            "dry_run": dry_run,
-            "clean": result.is_clean,
-            "imported": result.imported,
-            "rows": [{"line": r.line, "summary": r.summary} for r in result.rows],
-            "errors": [
-                {"line": e.line, "field": e.field, "message": e.message} for e in result.errors
-            ],
-        }
+        body = RecordImportResultSerializer(
+            {
+                "dry_run": dry_run,
+                "clean": result.is_clean,
+                "imported": result.imported,
+                "rows": result.rows,
+                "errors": result.errors,
+            }
+        ).data
         code = status.HTTP_200_OK if result.is_clean else status.HTTP_400_BAD_REQUEST
         return Response(body, status=code)
 
 
 class WorkspaceRedeemView(APIView):
     @extend_schema(
-        request=inline_serializer("EmergencyShareRedeem", {"code": serializers.CharField()}),
-        responses=OpenApiTypes.OBJECT,
+        request=EmergencyShareRedeemSerializer,
+        responses=EmergencyShareRedeemedSerializer,
     )
     def post(self, request: Request, practice_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
@@ -562,8 +686,7 @@ class WorkspaceRedeemView(APIView):
             practice=membership.practice,
         )
         return Response(
-            {
-                "expires_at": share.expires_at,
-                "animals": [a.pk for a in share.animals.all()],
-            }
+            EmergencyShareRedeemedSerializer(
+                {"expires_at": share.expires_at, "animals": [a.pk for a in share.animals.all()]}
+            ).data
         )

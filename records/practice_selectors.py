@@ -5,10 +5,12 @@ may look up of their own favorites, requests, shares and access log."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import CharField, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
 
 from vetpass.accounts.models import User
@@ -16,6 +18,7 @@ from vetpass.accounts.models import User
 from . import access
 from .models import (
     AccessLog,
+    AccessLogGrant,
     Animal,
     EmergencyShare,
     Entry,
@@ -161,42 +164,131 @@ class ClientRow:
     def restricted(self) -> bool:
         return self.owner.is_restricted
 
+    @property
+    def grant_kind(self) -> str:
+        return AccessLogGrant.EMERGENCY_SHARE if self.is_emergency else AccessLogGrant.FAVORITE
+
 
 _ANIMALS = Animal.objects.select_related("species", "breed").order_by("name", "id")
 
+CLIENTS_PER_PAGE = 50
 
-def workspace_clients(user: User, practice: Practice) -> list[ClientRow]:
-    """The practice's clients with the animals they share, in a fixed number of queries
-    whatever the number of clients; every client shown is one access-log row."""
-    practice_ids = [practice.pk]
-    favorites = access.granting_favorites(practice_ids)
-    shares = access.live_shares(practice_ids)
-    fav_rows = list(
-        favorites.select_related("owner").prefetch_related(Prefetch("animals", queryset=_ANIMALS))
+
+def _owner_sort_name() -> Lower:
+    # What the page shows as the client's name (User.display_name), lower-cased.
+    return Lower(
+        Coalesce(NullIf("owner__full_name", Value("")), "owner__email", output_field=CharField())
     )
-    share_rows = list(
-        shares.select_related("owner").prefetch_related(Prefetch("animals", queryset=_ANIMALS))
-    )
-    everything = [f.owner_id for f in fav_rows if f.all_animals]
-    by_owner: dict[int, list[Animal]] = {}
-    if everything:
-        for animal in _ANIMALS.filter(
-            owner_id__in=favorites.filter(all_animals=True).values("owner_id")
-        ):
-            by_owner.setdefault(animal.owner_id, []).append(animal)
-    rows: list[ClientRow] = []
-    for favorite in fav_rows:
-        animals = (
-            by_owner.get(favorite.owner_id, [])
-            if favorite.all_animals
-            else list(favorite.animals.all())
+
+
+def _name_matches(q: str) -> Q:
+    """The owner's name as the page shows it (User.display_name: the email stands in for
+    a missing name). Their email otherwise matches only where they share their profile —
+    a search must not confirm an address the practice may not see."""
+    return Q(owner__full_name__icontains=q) | Q(owner__full_name="", owner__email__icontains=q)
+
+
+def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
+    """The practice's client list as one ordered SQL query of keys — a row per grant
+    (a favorite or a live emergency share), ordered by the owner's name, then the owner,
+    then the grant — to be paged; nothing is read or logged until a page is loaded with
+    `workspace_client_rows`. `q` matches the owner's name (or email where the profile is
+    shared) or the name of an animal the grant shares, and nothing the grant hides."""
+    favorites = access.granting_favorites([practice.pk])
+    shares = access.live_shares([practice.pk])
+    q = q.strip()
+    if q:
+        all_match = Exists(Animal.objects.filter(owner_id=OuterRef("owner_id"), name__icontains=q))
+        chosen_match = Exists(
+            Favorite.animals.through.objects.filter(
+                favorite_id=OuterRef("pk"), animal__name__icontains=q
+            )
         )
-        rows.append(ClientRow(owner=favorite.owner, grant=favorite, animals=animals))
-    for share in share_rows:
-        rows.append(ClientRow(owner=share.owner, grant=share, animals=list(share.animals.all())))
-    rows.sort(key=lambda r: (r.owner.display_name.lower(), r.owner.pk))
+        favorites = favorites.alias(_all_match=all_match, _chosen_match=chosen_match).filter(
+            _name_matches(q)
+            | Q(share_profile=True, owner__email__icontains=q)
+            | Q(all_animals=True, _all_match=True)
+            | Q(all_animals=False, _chosen_match=True)
+        )
+        shares = shares.filter(
+            _name_matches(q)
+            | Exists(
+                EmergencyShare.animals.through.objects.filter(
+                    emergencyshare_id=OuterRef("pk"), animal__name__icontains=q
+                )
+            )
+        )
+    columns = ("sort_name", "owner_ref", "grant_kind", "grant_ref")
+    fav_keys = (
+        favorites.order_by()
+        .annotate(
+            sort_name=_owner_sort_name(),
+            owner_ref=F("owner_id"),
+            grant_kind=Value(AccessLogGrant.FAVORITE, output_field=CharField()),
+            grant_ref=F("pk"),
+        )
+        .values(*columns)
+    )
+    share_keys = (
+        shares.order_by()
+        .annotate(
+            sort_name=_owner_sort_name(),
+            owner_ref=F("owner_id"),
+            grant_kind=Value(AccessLogGrant.EMERGENCY_SHARE, output_field=CharField()),
+            grant_ref=F("pk"),
+        )
+        .values(*columns)
+    )
+    return fav_keys.union(share_keys, all=True).order_by(*columns)
+
+
+def workspace_client_rows(user: User, keys: Iterable[dict]) -> list[ClientRow]:
+    """The clients for one page of `workspace_client_keys`, with the animals each grant
+    shares, in a fixed number of queries; each client shown — and only those — is one
+    access-log row, written set-based (one INSERT per kind of grant)."""
+    keys = list(keys)
+    fav_ids = [k["grant_ref"] for k in keys if k["grant_kind"] == AccessLogGrant.FAVORITE]
+    share_ids = [k["grant_ref"] for k in keys if k["grant_kind"] == AccessLogGrant.EMERGENCY_SHARE]
+    grants: dict[tuple[str, int], Favorite | EmergencyShare] = {}
+    by_owner: dict[int, list[Animal]] = {}
+    if fav_ids:
+        favorites = list(
+            Favorite.objects.filter(pk__in=fav_ids)
+            .select_related("owner")
+            .prefetch_related(Prefetch("animals", queryset=_ANIMALS))
+        )
+        everything = [f.owner_id for f in favorites if f.all_animals]
+        if everything:
+            for animal in _ANIMALS.filter(owner_id__in=everything):
+                by_owner.setdefault(animal.owner_id, []).append(animal)
+        grants.update(((AccessLogGrant.FAVORITE, f.pk), f) for f in favorites)
+    if share_ids:
+        shares = EmergencyShare.objects.filter(pk__in=share_ids).select_related("owner")
+        grants.update(
+            ((AccessLogGrant.EMERGENCY_SHARE, s.pk), s)
+            for s in shares.prefetch_related(Prefetch("animals", queryset=_ANIMALS))
+        )
+    rows: list[ClientRow] = []
+    for key in keys:
+        grant = grants.get((key["grant_kind"], key["grant_ref"]))
+        if grant is None:  # ended between the two queries: not shown, not logged
+            continue
+        if isinstance(grant, Favorite) and grant.all_animals:
+            animals = by_owner.get(grant.owner_id, [])
+        else:
+            animals = list(grant.animals.all())
+        rows.append(ClientRow(owner=grant.owner, grant=grant, animals=animals))
     if rows:
-        access.log_list_reads(user, "client list", favorites, shares)
+        shown = [r.grant.pk for r in rows if isinstance(r.grant, Favorite)]
+        shown_shares = [r.grant.pk for r in rows if isinstance(r.grant, EmergencyShare)]
+        access.log_list_reads(
+            user,
+            "client list",
+            Favorite.objects.filter(pk__in=shown) if shown else Favorite.objects.none(),
+            EmergencyShare.objects.filter(pk__in=shown_shares)
+            if shown_shares
+            else EmergencyShare.objects.none(),
+        )
     return rows
 
 

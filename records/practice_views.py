@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -230,12 +231,15 @@ def _ctx(membership: Any, **extra: Any) -> dict[str, Any]:
 @login_required
 def workspace(request: HttpRequest, practice_pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
-    clients = sel.workspace_clients(request.user, membership.practice)  # type: ignore[arg-type]
+    q = request.GET.get("q", "").strip()[:100]
+    keys = sel.workspace_client_keys(membership.practice, q=q)
+    page = Paginator(keys, sel.CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    clients = sel.workspace_client_rows(request.user, page.object_list)  # type: ignore[arg-type]
     open_requests = sel.open_request_count(membership.practice)
     return render(
         request,
         "practices/workspace.html",
-        _ctx(membership, clients=clients, open_requests=open_requests),
+        _ctx(membership, clients=clients, page=page, q=q, open_requests=open_requests),
     )
 
 

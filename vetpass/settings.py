@@ -271,6 +271,9 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status`; give each choice set its own name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "InvitationStatusEnum": "records.models.animals.CoOwnerInvitation.Status",
+        "EntryKindEnum": "records.models.entries.EntryKind",
+        "ClinicalEntryKindEnum": "records.practice_api.CLINICAL_ENTRY_KINDS",
+        "AccessLogGrantEnum": "records.models.practices.AccessLogGrant",
     },
     # The X-Session-Token scheme comes from drf-spectacular's django-allauth extension.
 }

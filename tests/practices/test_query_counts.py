@@ -1,15 +1,19 @@
 """The workspace's client list (web and API) costs the same number of queries for 20
-clients as for 200."""
+clients as for 200, on the first page and on a later one, and logs exactly the clients
+it shows: one access-log row per client on the page, none for the clients not shown."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from records import practice_services as svc
+from records.models import AccessLog
 from tests.conftest import client_for
 from tests.factories import AnimalFactory, UserFactory, species
 
 pytestmark = pytest.mark.django_db
+
+PAGE = 50
 
 
 def add_clients(n, practice):
@@ -32,24 +36,51 @@ def count(client, url):
     return len(ctx.captured_queries), response
 
 
+def url_for(kind, practice, page=1):
+    if kind == "web":
+        return f"/workspace/{practice.pk}/?page={page}"
+    return f"/api/v1/workspace/{practice.pk}/clients/?page={page}"
+
+
+def shown_clients(kind, response):
+    """How many client rows the page shows."""
+    if kind == "api":
+        return len(response.json()["results"])
+    return response.content.decode().count("<tr>") - 1  # less the header row
+
+
 @pytest.mark.parametrize("kind", ["web", "api"])
 def test_client_list_queries_do_not_grow_with_clients(
     kind, carol, riverside, django_assert_max_num_queries
 ):
     client = client_for(carol)
-    url = (
-        f"/workspace/{riverside.pk}/"
-        if kind == "web"
-        else f"/api/v1/workspace/{riverside.pk}/clients/"
-    )
     add_clients(20, riverside)
-    small, _ = count(client, url)
+    small, response = count(client, url_for(kind, riverside))
+    assert shown_clients(kind, response) == 20
     add_clients(180, riverside)
-    with django_assert_max_num_queries(small):
-        response = client.get(url)
-    body = response.content.decode()
-    if kind == "web":
-        assert body.count("/animals/") >= 200 + 100 * 2
-    else:
-        assert len(response.json()["results"]) == 200
+    for page in (1, 3):
+        with django_assert_max_num_queries(small):
+            response = client.get(url_for(kind, riverside, page))
+        assert shown_clients(kind, response) == PAGE
     assert small <= 15
+    if kind == "api":
+        assert response.json()["count"] == 200
+
+
+@pytest.mark.parametrize("kind", ["web", "api"])
+def test_client_list_logs_exactly_the_clients_on_the_page(kind, carol, riverside):
+    add_clients(120, riverside)
+    client = client_for(carol)
+    for page, expected in ((1, PAGE), (3, 20)):
+        before = set(AccessLog.objects.values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url_for(kind, riverside, page))
+        inserts = [q for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
+        written = AccessLog.objects.exclude(pk__in=before)
+        assert len(inserts) <= 2  # set-based: never one statement per client
+        assert shown_clients(kind, response) == expected
+        assert written.count() == expected
+        assert set(written.values_list("view", flat=True)) == {"client list"}
+        if kind == "api":
+            shown = {row["owner"]["id"] for row in response.json()["results"]}
+            assert set(written.values_list("owner_id", flat=True)) == shown

@@ -1,0 +1,138 @@
+"""The workspace's client list is paged for large practices: ordered in SQL by the
+client's name then the client, the same on the web (page links that work without
+JavaScript) and in the API ({count, next, previous, results}), searchable by the client's
+name, email (only where they share their profile) or the name of an animal they share —
+never by what the grant hides."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from records import practice_services as svc
+from records.models import AccessLog, AccessLogGrant
+from tests.conftest import client_for
+from tests.factories import AnimalFactory, MembershipFactory, PracticeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def client_named(practice, full_name, *, email=None, animals=("Rex",), **favorite):
+    owner = UserFactory(full_name=full_name, **({"email": email} if email else {}))
+    pets = [AnimalFactory(owner=owner, name=name) for name in animals]
+    svc.favorite_create(owner=owner, practice=practice, **favorite)
+    return owner, pets
+
+
+def api_clients(client, practice, **params):
+    response = client.get(f"/api/v1/workspace/{practice.pk}/clients/", params)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_api_pages_through_every_client_once_in_name_order(carol, riverside, alice, rex, now):
+    names = ["zoe Young", "Adam Ant", "adam Ant", "Bea Best", "Carl Cole", "Dina Dale", "Ed Eel"]
+    owners = [client_named(riverside, n)[0] for n in names]
+    # An emergency share (another kind of grant) sorts among the favorites by name.
+    share = svc.emergency_share_create(owner=alice, animals=[rex])
+    svc.emergency_share_redeem(code=share.code, user=carol, practice=riverside)
+    client = client_for(carol)
+
+    first = api_clients(client, riverside, page_size=3)
+    assert first["count"] == 8 and first["previous"] is None
+    seen, body = [], first
+    while True:
+        seen += [(row["owner"]["name"], row["grant"]) for row in body["results"]]
+        if not body["next"]:
+            break
+        body = client.get(body["next"]).json()
+    assert body["previous"]
+    expected = sorted(
+        [(o.full_name, "favorite", o.pk) for o in owners]
+        + [(alice.full_name, "emergency_share", alice.pk)],
+        key=lambda t: (t[0].lower(), t[2]),
+    )
+    assert seen == [(name, grant) for name, grant, _ in expected]
+
+
+def test_web_page_links_lead_to_the_next_clients_and_keep_the_search(carol, riverside):
+    for i in range(55):
+        client_named(riverside, f"Client {i:02d}", animals=("Fido",))
+    client_named(riverside, "Zed Last", animals=("Other",))
+    client = client_for(carol)
+    page = client.get(f"/workspace/{riverside.pk}/").content.decode()
+    assert "Showing 1–50 of 56 clients" in page
+    assert "Client 49" in page and "Client 50" not in page and "Zed Last" not in page
+    assert 'href="?page=2"' in page and "Page 1 of 2" in page
+    page = client.get(f"/workspace/{riverside.pk}/?page=2").content.decode()
+    assert "Client 50" in page and "Zed Last" in page and "Client 49" not in page
+    assert 'href="?page=1"' in page
+
+    page = client.get(f"/workspace/{riverside.pk}/?q=fido&page=2").content.decode()
+    assert "Client 54" in page and "Zed Last" not in page
+    assert 'href="?q=fido&amp;page=1"' in page
+    # A page past the end shows the last page rather than an error.
+    assert "Client 54" in client.get(f"/workspace/{riverside.pk}/?q=fido&page=9").content.decode()
+
+
+def test_search_matches_name_email_where_shared_and_shared_animals_only(carol, riverside):
+    client_named(riverside, "Nina Name", email="nina@example.com")
+    client_named(riverside, "Hidden Profile", email="hidden@example.com", share_profile=False)
+    owner = UserFactory(full_name="Picky Owner")
+    shared = AnimalFactory(owner=owner, name="Biscuit")
+    AnimalFactory(owner=owner, name="Secretpet")
+    svc.favorite_create(owner=owner, practice=riverside, all_animals=False, animals=[shared])
+    client_named(riverside, "All Shared", animals=("Mango",))
+    client = client_for(carol)
+
+    def names(q):
+        return [row["owner"]["name"] for row in api_clients(client, riverside, q=q)["results"]]
+
+    assert names("nina") == ["Nina Name"]
+    assert names("NINA@example") == ["Nina Name"]
+    assert names("hidden@example.com") == []  # email of a client who does not share it
+    assert names("hidden profile") == ["Hidden Profile"]
+    assert names("biscuit") == ["Picky Owner"]
+    assert names("secretpet") == []  # an animal the favorite does not share
+    assert names("mango") == ["All Shared"]
+    page = client.get(f"/workspace/{riverside.pk}/?q=secretpet").content.decode()
+    assert "No client matches" in page and "Picky Owner" not in page
+
+
+def test_only_clients_on_the_page_are_in_their_access_log(carol, riverside):
+    owners = [client_named(riverside, f"Person {i}")[0] for i in range(5)]
+    client = client_for(carol)
+    api_clients(client, riverside, page_size=2, page=2)
+    logged = AccessLog.objects.filter(view="client list")
+    assert sorted(logged.values_list("owner_id", flat=True)) == [owners[2].pk, owners[3].pk]
+    assert set(logged.values_list("grant_kind", flat=True)) == {AccessLogGrant.FAVORITE}
+    for owner in (owners[0], owners[1], owners[4]):
+        assert not AccessLog.objects.filter(owner_id=owner.pk).exists()
+    client.get(f"/workspace/{riverside.pk}/?q=person 4")
+    assert AccessLog.objects.filter(owner_id=owners[4].pk).count() == 1
+    assert AccessLog.objects.count() == 3
+
+
+def test_clients_of_other_practices_and_ended_grants_are_not_listed_or_counted(
+    carol, riverside, now
+):
+    other = PracticeFactory(name="Elsewhere")
+    MembershipFactory(practice=other)
+    client_named(other, "Not Ours")
+    client_named(riverside, "Ours")
+    ended, _ = client_named(riverside, "Ended", ends_on=(timezone.now() + timedelta(days=1)).date())
+    body = api_clients(client_for(carol), riverside)
+    assert [row["owner"]["name"] for row in body["results"]] == ["Ended", "Ours"]
+    svc.favorite_delete(favorite=ended.favorites.get(), channel="web")
+    body = api_clients(client_for(carol), riverside)
+    assert body["count"] == 1 and body["results"][0]["owner"]["name"] == "Ours"
+
+
+def test_api_bad_page_answers_in_the_error_format(carol, riverside):
+    client_named(riverside, "Only One")
+    response = client_for(carol).get(f"/api/v1/workspace/{riverside.pk}/clients/?page=5")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    response = client_for(carol).get(f"/api/v1/workspace/{riverside.pk}/clients/", {"q": "x" * 101})
+    assert response.status_code == 400
+    assert "q" in response.json()["error"]["fields"]
