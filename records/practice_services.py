@@ -231,7 +231,24 @@ def staff_update(
 
 @transaction.atomic
 def membership_leave(*, membership: PracticeMembership) -> PracticeMembership:
-    """Leave a practice (or be removed by its administrator): access ends at once."""
+    """Leave a practice (or be removed by its administrator): access ends at once.
+
+    A practice keeps at least one administrator: otherwise nobody could add staff or answer
+    a join request, and its clients' data would have no one to look after it."""
+    membership = PracticeMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.left_at is None and membership.is_practice_admin:
+        others = (
+            PracticeMembership.objects.select_for_update()
+            .filter(
+                practice_id=membership.practice_id, is_practice_admin=True, left_at__isnull=True
+            )
+            .exclude(pk=membership.pk)
+        )
+        if not others.exists():
+            raise ValidationError(
+                "The practice needs another administrator before this one can leave: make "
+                "another member an administrator first."
+            )
     if membership.left_at is None:
         membership.left_at = timezone.now()
         membership.save(update_fields=["left_at"])

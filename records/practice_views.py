@@ -388,7 +388,11 @@ def redeem(request: HttpRequest, practice_pk: int) -> HttpResponse:
 def leave(request: HttpRequest, practice_pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
     if request.method == "POST":
-        svc.membership_leave(membership=membership)
+        try:
+            svc.membership_leave(membership=membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return render(request, "practices/leave.html", _ctx(membership), status=400)
         messages.success(request, f"You have left {membership.practice}.")
         return redirect("practices:workspace_home")
     return render(request, "practices/leave.html", _ctx(membership))
@@ -440,7 +444,11 @@ def staff_update(request: HttpRequest, practice_pk: int, pk: int) -> HttpRespons
     }
     form = StaffUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and "remove" in request.POST:
-        svc.membership_leave(membership=member)
+        try:
+            svc.membership_leave(membership=member)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("practices:staff_update", practice_pk, member.pk)
         messages.success(request, f"{member.user} no longer has access to the practice.")
         return redirect("practices:staff_list", practice_pk)
     if request.method == "POST" and form.is_valid():

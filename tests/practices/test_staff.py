@@ -127,3 +127,21 @@ def test_admin_edits_the_practice_profile(admin, riverside):
     assert "The subscription must end after it starts." in response.content.decode()
     riverside.refresh_from_db()
     assert not riverside.services.exists()
+
+
+def test_the_last_administrator_cannot_leave_and_nothing_changes(admin, riverside):
+    membership = admin.memberships.get()
+    response = client_for(admin).post(f"/workspace/{riverside.pk}/leave/")
+    assert response.status_code == 400
+    assert "needs another administrator" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.left_at is None
+
+
+def test_an_administrator_may_leave_once_another_one_exists(admin, riverside, carol):
+    carol_membership = carol.memberships.get()
+    carol_membership.is_practice_admin = True
+    carol_membership.save()
+    response = client_for(admin).post(f"/workspace/{riverside.pk}/leave/")
+    assert response.status_code == 302
+    assert admin.memberships.get().left_at is not None
