@@ -139,9 +139,9 @@ class AnimalViewSet(
     def get_object(self) -> Animal:
         # Changing needs edit rights, deleting needs ownership; either way a 404 otherwise.
         edit = self.action in ("update", "partial_update", "destroy", "move")
-        vis = selectors.get_animal_for_user(_user(self.request), self.kwargs["pk"], edit=edit)
-        if self.action == "destroy" and not vis.is_owner:
-            raise Http404("No such animal.")
+        vis = selectors.get_animal_for_user(
+            _user(self.request), self.kwargs["pk"], edit=edit, owner=self.action == "destroy"
+        )
         return vis.animal
 
     def perform_create(self, serializer: serializers.BaseSerializer[Animal]) -> None:
@@ -283,10 +283,7 @@ class AnimalPhotoView(APIView):
 
 def _owned_animal(user: User, pk: object) -> Animal:
     """Only the owner invites and sees the invitations of an animal."""
-    vis = selectors.get_animal_for_user(user, pk, edit=True)
-    if not vis.is_owner:
-        raise Http404("No such animal.")
-    return vis.animal
+    return selectors.get_animal_for_user(user, pk, owner=True).animal
 
 
 @extend_schema(tags=["co-owners"])
@@ -402,10 +399,6 @@ class CoOwnerDetailView(APIView):
     @extend_schema(responses={204: OpenApiResponse(description="Access removed.")})
     def delete(self, request: Request, animal_pk: str, pk: int) -> Response:
         """The owner removes a co-owner, or a co-owner gives their own access up."""
-        user = _user(request)
-        vis = selectors.get_animal_for_user(user, animal_pk)
-        access = AnimalAccess.objects.filter(animal=vis.animal, pk=pk).first()
-        if access is None or not (vis.is_owner or access.user_id == user.pk):
-            raise Http404("No such co-owner.")
+        access = selectors.get_access_for_user(_user(request), animal_pk, pk)
         services.access_remove(access=access)
         return Response(status=status.HTTP_204_NO_CONTENT)

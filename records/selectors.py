@@ -79,16 +79,18 @@ def visibility_for(user: User, animal: Animal) -> Visibility | None:
 
 
 def get_animal_for_user(
-    user: User, pk: object, *, edit: bool = False, view: str = "animal"
+    user: User, pk: object, *, edit: bool = False, owner: bool = False, view: str = "animal"
 ) -> Visibility:
     """The animal with what the user may do with it, or 404 — never a 403 that tells the
-    animal exists. A look through a practice grant is access-logged (rule 2)."""
+    animal exists. `edit` needs edit rights; `owner` needs the owner (deleting the animal,
+    managing its co-owners and invitations). A look through a practice grant is
+    access-logged (rule 2)."""
     try:
         animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)  # type: ignore[misc]
     except (Animal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such animal.") from None
     vis = visibility_for(user, animal)
-    if vis is None or (edit and not vis.can_edit):
+    if vis is None or (edit and not vis.can_edit) or (owner and not vis.is_owner):
         raise Http404("No such animal.")
     if vis.via is not None:
         from . import access
@@ -135,3 +137,19 @@ def weight_series(vis: Visibility) -> list[tuple[object, float]]:
         .only("occurred_on", "weight_value", "weight_unit")
     )
     return [(e.occurred_on, e.weight_kg or 0.0) for e in rows]
+
+
+def get_access_for_user(user: User, animal_pk: object, access_pk: object) -> AnimalAccess:
+    """A co-owner's access that the user may remove: any, for the owner; their own, for a
+    co-owner. Anything else is a 404."""
+    vis = get_animal_for_user(user, animal_pk)
+    access = (
+        AnimalAccess.objects.select_related("user")
+        .filter(animal=vis.animal, pk=int(str(access_pk)))
+        .first()
+        if str(access_pk).isdigit()
+        else None
+    )
+    if access is None or not (vis.is_owner or access.user_id == user.pk):
+        raise Http404("No such co-owner.")
+    return access

@@ -364,10 +364,7 @@ def entry_document(request: AuthedRequest, pk: int) -> FileResponse:
 
 
 def _owned_animal(request: AuthedRequest, pk: int) -> Animal:
-    vis = selectors.get_animal_for_user(request.user, pk)
-    if not vis.is_owner:
-        raise Http404("No such animal.")
-    return vis.animal
+    return selectors.get_animal_for_user(request.user, pk, owner=True).animal
 
 
 @login_required
@@ -409,11 +406,12 @@ def invitation_revoke(request: AuthedRequest, pk: int, invitation_pk: int) -> Ht
 @login_required
 @require_POST
 def access_remove(request: AuthedRequest, pk: int, access_pk: int) -> HttpResponse:
-    animal = _owned_animal(request, pk)
-    access = get_object_or_404(
-        AnimalAccess.objects.select_related("user"), pk=access_pk, animal=animal
-    )
+    access = selectors.get_access_for_user(request.user, pk, access_pk)
+    animal = access.animal
     services.access_remove(access=access)
+    if access.user_id == request.user.pk:  # a co-owner gave their own access up
+        messages.success(request, f"You no longer see {animal.name}.")
+        return redirect("records:home")
     messages.success(request, f"{access.user.display_name} no longer has access to {animal.name}.")
     return redirect("records:co_owners", pk=animal.pk)
 

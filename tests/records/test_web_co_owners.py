@@ -127,3 +127,28 @@ def test_animal_page_lists_co_owners_and_invites_from_there(alice_client, rex, b
     assert "Bob Other" in html and "view and edit" in html
     assert f'action="{reverse("records:co_owners", args=[rex.pk])}"' in html
     assert 'id="invite_email"' in html
+
+
+@pytest.mark.django_db
+def test_a_co_owner_cannot_remove_another_co_owner_but_can_remove_themself(alice, rex, bob):
+    from records import services as record_services
+    from records.models import AnimalAccess
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+
+    carl = UserFactory(email="carl@example.com")
+    for person in (bob, carl):
+        invitation = record_services.invitation_create(
+            animal=rex, invited_by=alice, email=person.email, permission="edit"
+        )
+        record_services.invitation_accept(token=invitation.token, user=person)
+    carl_access = AnimalAccess.objects.get(animal=rex, user=carl)
+    bob_access = AnimalAccess.objects.get(animal=rex, user=bob)
+
+    url = f"/animals/{rex.pk}/co-owners/{carl_access.pk}/remove/"
+    assert client_for(bob).post(url).status_code == 404
+    assert AnimalAccess.objects.filter(pk=carl_access.pk).exists()
+
+    own = client_for(bob).post(f"/animals/{rex.pk}/co-owners/{bob_access.pk}/remove/")
+    assert own.status_code == 302 and own["Location"] == "/"
+    assert not AnimalAccess.objects.filter(pk=bob_access.pk).exists()
