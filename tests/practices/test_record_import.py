@@ -141,3 +141,29 @@ def test_owner_follows_the_request_status(alice, carol, riverside, record_reques
     assert owner.get("/api/v1/record-requests/").json()["results"][0]["status"] == "answered"
     page = owner.get(f"/favorites/{record_request.favorite_id}/").content.decode()
     assert "Records added by the practice" in page and "Sent 3 records." in page
+
+
+def test_import_queries_do_not_grow_with_the_number_of_rows(membership, record_request, rex):
+    """Rows go in with bulk INSERTs (batches: SQLite caps the variables per statement);
+    everything else is a fixed number of queries however long the file."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(rows: int) -> tuple[int, int]:
+        body = "animal,kind,date,notes\n" + "".join(
+            f"{rex.pk},clinical_note,2025-06-01,Note {i}\n" for i in range(rows)
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            result = run(membership, record_request, body)
+        assert result.imported == rows
+        inserts = [
+            q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "records_entry"')
+        ]
+        return len(ctx.captured_queries) - len(inserts), len(inserts)
+
+    queries_for(1)  # the first import also answers the request
+    few_other, _ = queries_for(5)
+    many_other, many_inserts = queries_for(300)
+    assert few_other == many_other
+    assert many_inserts <= 300 // 25  # batched, never one INSERT per row
+    assert Entry.objects.filter(source=EntrySource.IMPORT).count() == 306
