@@ -3,10 +3,8 @@ views, so the two can never disagree about who may see what."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -155,7 +153,11 @@ class RecordRequestSerializer(serializers.ModelSerializer):
 
 class EmergencyShareSerializer(serializers.ModelSerializer):
     animals = serializers.PrimaryKeyRelatedField(many=True, queryset=Animal.objects.none())
-    hours = serializers.IntegerField(write_only=True, required=False, min_value=1, max_value=720)
+    hours = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        help_text="How long the share lasts: 72 hours if left out, at most 720 (30 days).",
+    )
     practice = serializers.PrimaryKeyRelatedField(
         queryset=Practice.objects.all(), required=False, allow_null=True
     )
@@ -491,7 +493,7 @@ class EmergencyShareListView(APIView):
         share = svc.emergency_share_create(
             owner=request.user,  # type: ignore[arg-type]
             animals=d["animals"],
-            expires_at=timezone.now() + timedelta(hours=hours) if hours else None,
+            hours=hours,
             practice=d.get("practice"),
         )
         return Response(

@@ -121,7 +121,8 @@ class EmergencyShareForm(forms.Form):
     animals = forms.ModelMultipleChoiceField(
         queryset=Animal.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    hours = forms.IntegerField(label="Valid for (hours)", min_value=1, max_value=720, initial=72)
+    # The 1–720 rule is the service's (emergency_share_create); the form only parses.
+    hours = forms.IntegerField(label="Valid for (hours)", initial=72)
     practice = forms.ModelChoiceField(
         label="Only for this practice",
         queryset=Practice.objects.filter(participates=True),

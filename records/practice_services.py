@@ -11,7 +11,7 @@ transaction, and ended in one transaction, so none can exist without the others.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from allauth.account import app_settings as allauth_settings
@@ -586,21 +586,30 @@ def emergency_share_create(
     *,
     owner: User,
     animals: Iterable[Animal],
-    expires_at: datetime | None = None,
+    hours: int | None = None,
     practice: Practice | None = None,
 ) -> EmergencyShare:
+    """A time-limited share for a practice the owner has not favorited: 72 hours unless
+    the owner says otherwise, at most 30 days."""
     animals = list(animals)
     now = timezone.now()
-    expires_at = expires_at or now + settings.EMERGENCY_SHARE_DEFAULT
     errors: dict[str, str] = {}
+    if hours is None:
+        expires_at = now + settings.EMERGENCY_SHARE_DEFAULT
+    elif not 1 <= hours <= settings.EMERGENCY_SHARE_MAX_HOURS:
+        errors["hours"] = (
+            f"Choose between 1 and {settings.EMERGENCY_SHARE_MAX_HOURS} hours "
+            f"({settings.EMERGENCY_SHARE_MAX_HOURS // 24} days)."
+        )
+        expires_at = now
+    else:
+        expires_at = now + timedelta(hours=hours)
     if owner.is_restricted:
         errors["animals"] = "Your account is restricted: no new sharing can start."
     if not animals:
         errors["animals"] = "Choose at least one animal."
     elif any(a.owner_id != owner.pk for a in animals):
         errors["animals"] = "Choose from your own animals."
-    if expires_at <= now:
-        errors["expires_at"] = "The share must end in the future."
     if errors:
         raise ValidationError(errors)
     share = EmergencyShare.objects.create(owner=owner, practice=practice, expires_at=expires_at)

@@ -5,7 +5,6 @@ practice_services / practice_selectors / access, shared with the API."""
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -157,7 +156,7 @@ def emergency_shares(request: HttpRequest) -> HttpResponse:
             share = svc.emergency_share_create(
                 owner=request.user,  # type: ignore[arg-type]
                 animals=form.cleaned_data["animals"],
-                expires_at=timezone.now() + timedelta(hours=form.cleaned_data["hours"]),
+                hours=form.cleaned_data["hours"],
                 practice=form.cleaned_data["practice"],
             )
         except ValidationError as exc:

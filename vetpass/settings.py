@@ -323,6 +323,8 @@ POLICY_MINIMUM_AGE = 16
 # Emergency shares for a non-favorited practice last 72 hours unless the owner says less.
 POLICY_EMERGENCY_SHARE_HOURS = 72
 EMERGENCY_SHARE_DEFAULT = timedelta(hours=POLICY_EMERGENCY_SHARE_HOURS)
+# The longest an owner may make one: a referral can take weeks, but not open-ended.
+EMERGENCY_SHARE_MAX_HOURS = 30 * 24
 # Co-owner invitations expire after 14 days.
 INVITATION_VALID_DAYS = 14
 

@@ -76,3 +76,20 @@ def test_web_redeem_form_reports_a_bad_code_beside_the_field(erin, harbour):
         client_for(erin).post(f"/workspace/{harbour.pk}/redeem/", {"code": "NOPE"}).content.decode()
     )
     assert "There is a problem" in page and 'href="#id_code"' in page
+
+
+@pytest.mark.parametrize("hours", [0, 721])
+def test_share_length_is_checked_by_the_service_on_web_and_api(alice, rex, hours):
+    from records.models import EmergencyShare
+    from tests.conftest import client_for
+
+    client = client_for(alice)
+    web = client.post("/emergency-shares/", {"animals": [rex.pk], "hours": hours})
+    api = client.post(
+        "/api/v1/emergency-shares/",
+        {"animals": [rex.pk], "hours": hours},
+        content_type="application/json",
+    )
+    assert "between 1 and 720 hours" in web.content.decode()
+    assert api.status_code == 400 and "hours" in api.json()["error"]["fields"]
+    assert not EmergencyShare.objects.exists()
