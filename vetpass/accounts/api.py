@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.generics import RetrieveUpdateAPIView
 
 from .models import User
-from .services import profile_update
+from .services import PROFILE_FIELDS, profile_update
 
 
 class ProfileSerializer(serializers.ModelSerializer[User]):
@@ -17,19 +17,7 @@ class ProfileSerializer(serializers.ModelSerializer[User]):
 
     class Meta:
         model = User
-        fields = [
-            "email",
-            "full_name",
-            "date_of_birth",
-            "country",
-            "region",
-            "jurisdiction",
-            "address_line1",
-            "address_line2",
-            "town",
-            "postcode",
-            "phone",
-        ]
+        fields = ["email", "jurisdiction", *PROFILE_FIELDS]
         read_only_fields = ["email", "jurisdiction"]
 
     def update(self, instance: User, validated_data: dict[str, Any]) -> User:

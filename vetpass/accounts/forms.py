@@ -8,6 +8,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]
 
 from .models import User
+from .services import PROFILE_FIELDS
 from .validators import validate_adult
 
 
@@ -65,17 +66,7 @@ class SignupExtraForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = [
-            "full_name",
-            "date_of_birth",
-            "country",
-            "region",
-            "address_line1",
-            "address_line2",
-            "town",
-            "postcode",
-            "phone",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {"date_of_birth": DateInput()}
 
     def clean_date_of_birth(self) -> Any:

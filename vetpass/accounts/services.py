@@ -34,20 +34,23 @@ def activity_record(*, user: User | int, kind: str) -> None:
         user.last_activity_kind = kind
 
 
+# What a person changes about themselves (web form, API); email goes through allauth.
+PROFILE_FIELDS = (
+    "full_name",
+    "date_of_birth",
+    "country",
+    "region",
+    "address_line1",
+    "address_line2",
+    "town",
+    "postcode",
+    "phone",
+)
+
+
 def profile_update(*, user: User, **fields: object) -> User:
     """Change profile fields, validated as a whole; nothing is saved on error."""
-    allowed = {
-        "full_name",
-        "date_of_birth",
-        "country",
-        "region",
-        "address_line1",
-        "address_line2",
-        "town",
-        "postcode",
-        "phone",
-    }
-    unknown = set(fields) - allowed
+    unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     for name, value in fields.items():
