@@ -41,7 +41,7 @@ SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "20,200,2000").split(",")
 
 def populate(practice, size: int, offset: int) -> None:
     from records.models import Animal, Species
-    from records.practice_services import favorite_create
+    from records.practices.services import favorite_create
     from vetpass.accounts.models import User
 
     dog, cat = Species.objects.get(slug="dog"), Species.objects.get(slug="cat")

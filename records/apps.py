@@ -21,7 +21,7 @@ class RecordsConfig(AppConfig):
 
 
 def _on_consent_recorded(sender: Any, event: Any, **kwargs: Any) -> None:
-    from .practice_services import favorite_end_on_withdrawal
+    from .practices.services import favorite_end_on_withdrawal
 
     favorite_end_on_withdrawal(event=event)
 

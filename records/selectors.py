@@ -8,32 +8,14 @@ with. Practice staff and emergency-share holders are added by the practice issue
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vetpass.accounts.models import User
 
 from .models import Animal, AnimalAccess, Entry, EntryKind, Permission
-
-
-@dataclass(frozen=True)
-class Visibility:
-    """What one user may do with one animal."""
-
-    animal: Animal
-    can_edit: bool
-    is_owner: bool
-    # None: every kind of entry; otherwise only these kinds.
-    kinds: frozenset[str] | None = None
-    # Set when the look is by practice staff or an emergency-share holder: the grant used.
-    via: object | None = None
-
-    @property
-    def is_owner_side(self) -> bool:
-        """The owner or a co-owner: looks by them are not access-logged."""
-        return self.via is None
+from .practices import access
+from .visibility import Visibility
 
 
 def animals_owned_or_shared(user: User) -> QuerySet[Animal]:
@@ -53,7 +35,6 @@ def animals_visible_to(user: User) -> QuerySet[Animal]:
         return Animal.objects.none()
     ids = Animal.objects.filter(Q(owner=user) | Q(accesses__user=user)).values("pk")
     qs = Animal.objects.filter(pk__in=ids)
-    from . import access  # the practice side (favorites, emergency shares)
 
     practice_ids = access.animal_ids_visible_to_staff(user)
     if practice_ids is not None:
@@ -73,7 +54,6 @@ def visibility_for(user: User, animal: Animal) -> Visibility | None:
     )
     if share is not None:
         return Visibility(animal=animal, can_edit=share == Permission.EDIT, is_owner=False)
-    from . import access
 
     return access.staff_visibility(user, animal)
 
@@ -93,8 +73,6 @@ def get_animal_for_user(
     if vis is None or (edit and not vis.can_edit) or (owner and not vis.is_owner):
         raise Http404("No such animal.")
     if vis.via is not None:
-        from . import access
-
         access.log_read(user, vis, view)
     return vis
 
@@ -121,8 +99,6 @@ def get_entry_for_user(user: User, pk: object, *, edit: bool = False) -> tuple[E
     if edit and not vis.can_edit:
         raise Http404("No such entry.")
     if vis.via is not None:
-        from . import access
-
         access.log_read(user, vis, "entry")
     return entry, vis
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from vetpass.accounts.models import User
 
-from . import practice_selectors, selectors, services
+from . import selectors, services
 from .charts import weight_chart_svg
 from .forms import (
     AnimalForm,
@@ -33,6 +33,7 @@ from .forms import (
 )
 from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntryKind, EntrySource
 from .models.entries import KIND_FIELDS
+from .practices import selectors as practice_selectors
 
 
 class AuthedRequest(HttpRequest):

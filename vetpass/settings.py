@@ -272,7 +272,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InvitationStatusEnum": "records.models.animals.CoOwnerInvitation.Status",
         "EntryKindEnum": "records.models.entries.EntryKind",
-        "ClinicalEntryKindEnum": "records.practice_api.CLINICAL_ENTRY_KINDS",
+        "ClinicalEntryKindEnum": "records.practices.serializers.CLINICAL_ENTRY_KINDS",
         "AccessLogGrantEnum": "records.models.practices.AccessLogGrant",
     },
     # The X-Session-Token scheme comes from drf-spectacular's django-allauth extension.

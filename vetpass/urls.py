@@ -17,7 +17,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("", include("vetpass.accounts.api_urls")),
     path("", include("records.api_urls")),
-    path("", include("records.practice_api_urls")),
+    path("", include("records.practices.api_urls")),
     path("", include("consent.api_urls")),
 ]
 
@@ -28,7 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include((api_v1, "api"))),
     path("account/", include("vetpass.accounts.urls")),
     path("privacy/", include("consent.urls")),
-    path("", include("records.practice_urls")),
+    path("", include("records.practices.urls")),
     path("", include("records.urls")),
 ]
 # No /media/ route, not even with DEBUG: photos and documents are health records, served

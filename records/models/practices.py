@@ -4,7 +4,7 @@ Favoriting a practice is three things at once (VETPASS policy: "favoriting regis
 you with the practice, shares your details and records with it, and asks it for the
 records it holds when you are already a client"): a grant in the consent ledger, a
 `ClientRegistration`, and a `Favorite` that carries the owner's sharing scope. They are
-written and ended together in one transaction by records.practice_services.
+written and ended together in one transaction by records.practices.services.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from records import practice_services as svc
 from records.models import EntryKind
+from records.practices import services as svc
 from tests.e2e.conftest import sign_in
 from tests.factories import (
     PASSWORD,

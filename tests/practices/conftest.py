@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from records import practice_services as svc
+from records.practices import services as svc
 from tests.factories import MembershipFactory, PracticeFactory, UserFactory
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

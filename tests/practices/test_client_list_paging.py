@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from records import practice_services as svc
 from records.models import AccessLog, AccessLogGrant
+from records.practices import services as svc
 from tests.conftest import client_for
 from tests.factories import AnimalFactory, MembershipFactory, PracticeFactory, UserFactory
 

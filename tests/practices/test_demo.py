@@ -3,8 +3,8 @@ import io
 import pytest
 
 from records.models import Practice
-from records.practice_demo import DEMO_PRACTICES, seed_practice_demo
-from records.practice_selectors import practice_search
+from records.practices.demo import DEMO_PRACTICES, seed_practice_demo
+from records.practices.selectors import practice_search
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from records import practice_services as svc
+from records.practices import services as svc
 from records.selectors import get_animal_for_user
 from tests.conftest import client_for
 

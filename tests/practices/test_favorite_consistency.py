@@ -6,8 +6,9 @@ from django.http import Http404
 
 from consent.models import ConsentEvent
 from consent.selectors import consent_given
-from records import practice_services as svc
 from records.models import ClientRegistration, Favorite, RecordRequest
+from records.practices import services as svc
+from records.practices.services import favorites as favorite_services
 from records.selectors import animals_visible_to, get_animal_for_user
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_favorite_that_fails_after_the_ledger_write_leaves_nothing(
     def broken(*args, **kwargs):
         raise RuntimeError("registration step failed")
 
-    monkeypatch.setattr(svc, "_registration_for", broken)
+    monkeypatch.setattr(favorite_services, "_registration_for", broken)
     with pytest.raises(RuntimeError):
         svc.favorite_create(owner=alice, practice=riverside)
     assert not ConsentEvent.objects.filter(subject_user=alice).exists()
@@ -87,7 +88,7 @@ def test_unfavorite_that_fails_half_way_leaves_the_sharing_as_it_was(
     def broken(**kwargs):
         raise RuntimeError("after the withdraw event")
 
-    monkeypatch.setattr(svc, "activity_record", broken)
+    monkeypatch.setattr(favorite_services, "activity_record", broken)
     with pytest.raises(RuntimeError):
         svc.favorite_delete(favorite=favorite)
     assert ConsentEvent.objects.filter(subject_user=alice).count() == 1

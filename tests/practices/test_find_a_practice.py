@@ -4,8 +4,8 @@ and service; results say whether the practice participates."""
 import pytest
 
 from records.models import Service
-from records.postcodes import coordinates_for, distance_km, district_of
-from records.practice_selectors import practice_search
+from records.practices.postcodes import coordinates_for, distance_km, district_of
+from records.practices.selectors import practice_search
 from tests.conftest import client_for
 from tests.factories import PracticeFactory, species
 

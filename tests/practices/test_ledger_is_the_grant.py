@@ -70,7 +70,7 @@ def test_a_withdrawal_the_dpo_records_from_a_letter_ends_the_favorite(
 def test_sharing_cannot_be_turned_back_on_from_the_privacy_centre(
     alice, alice_client, favorite, riverside, carol, rex
 ):
-    from records import practice_services as svc
+    from records.practices import services as svc
 
     svc.favorite_delete(favorite=favorite)
     events = ConsentEvent.objects.count()
@@ -85,7 +85,7 @@ def test_sharing_cannot_be_turned_back_on_from_the_privacy_centre(
 
 @pytest.mark.django_db
 def test_unfavoriting_writes_one_withdraw_event(alice, favorite, riverside):
-    from records import practice_services as svc
+    from records.practices import services as svc
 
     before = ConsentEvent.objects.filter(action=Action.WITHDRAW).count()
     svc.favorite_delete(favorite=favorite)

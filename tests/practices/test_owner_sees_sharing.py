@@ -3,7 +3,7 @@
 
 import pytest
 
-from records import practice_services as svc
+from records.practices import services as svc
 
 
 @pytest.mark.django_db

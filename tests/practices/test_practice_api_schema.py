@@ -4,8 +4,8 @@ import result, redeeming an emergency share and un-favoriting."""
 
 import pytest
 
-from records.practice_api import ClinicalEntryRequestSerializer
-from records.practice_forms import ClinicalEntryForm
+from records.practices.api import ClinicalEntryRequestSerializer
+from records.practices.forms import ClinicalEntryForm
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from records import practice_services as svc
 from records.models import AccessLog
+from records.practices import services as svc
 from tests.conftest import client_for
 from tests.factories import AnimalFactory, UserFactory, species
 

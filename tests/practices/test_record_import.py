@@ -6,8 +6,8 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from records import practice_services as svc
 from records.models import Entry, EntrySource, RecordRequest
+from records.practices import services as svc
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

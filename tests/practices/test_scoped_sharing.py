@@ -4,8 +4,8 @@ nothing else — not Rex's clinical notes, not Fido."""
 import pytest
 from django.http import Http404
 
-from records import practice_services as svc
 from records.models import AccessLog, EntryKind
+from records.practices import services as svc
 from records.selectors import (
     animals_visible_to,
     entries_for,

@@ -74,7 +74,7 @@ def test_restricted_owner_is_shown_restricted_and_read_only(favorite, alice, car
 
 
 def test_profile_details_shown_only_when_shared(alice, rex, carol, riverside):
-    from records import practice_services as svc
+    from records.practices import services as svc
 
     alice.phone = "07700 900123"
     alice.save()

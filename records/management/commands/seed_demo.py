@@ -26,8 +26,8 @@ from records.models import (
     Species,
     StaffRole,
 )
-from records.practice_demo import seed_practice_demo
-from records.practice_services import favorite_create
+from records.practices.demo import seed_practice_demo
+from records.practices.services import favorite_create
 from vetpass.accounts.models import User
 from vetpass.accounts.services import ActivityKind, activity_record
 

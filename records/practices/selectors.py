@@ -15,8 +15,7 @@ from django.http import Http404
 
 from vetpass.accounts.models import User
 
-from . import access
-from .models import (
+from ..models import (
     AccessLog,
     AccessLogGrant,
     Animal,
@@ -29,8 +28,9 @@ from .models import (
     PracticeMembership,
     RecordRequest,
 )
+from ..selectors import Visibility
+from . import access
 from .postcodes import bounding_box, distance_km
-from .selectors import Visibility
 
 DEFAULT_RADIUS_KM = 25.0
 

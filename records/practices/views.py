@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import practice_selectors as sel
-from . import practice_services as svc
-from .models import EntryKind, Practice, RecordRequest
-from .practice_forms import (
+from ..models import EntryKind, Practice, RecordRequest
+from ..selectors import entries_for
+from . import selectors as sel
+from . import services as svc
+from .forms import (
     AnswerRequestForm,
     ClinicalEntryForm,
     EmergencyShareForm,
@@ -34,7 +35,6 @@ from .practice_forms import (
     StaffUpdateForm,
     add_service_errors,
 )
-from .selectors import entries_for
 
 # --- owners: find, favorite, un-favorite ---------------------------------------------
 

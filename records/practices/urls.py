@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import practice_views as v
+from . import views as v
 
 app_name = "practices"
 urlpatterns = [

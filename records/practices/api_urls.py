@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import practice_api as api
+from . import api as api
 
 urlpatterns = [
     path("practices/", api.PracticeSearchView.as_view(), name="practice_search"),

@@ -34,9 +34,9 @@ from django.db import transaction
 from vetpass.accounts.models import User
 from vetpass.accounts.services import ActivityKind, activity_record
 
-from .models import Animal, Entry, EntryKind, EntrySource, Practice
-from .models.entries import KIND_FIELDS
-from .validators import normalise_microchip
+from ..models import Animal, Entry, EntryKind, EntrySource, Practice
+from ..models.entries import KIND_FIELDS
+from ..validators import normalise_microchip
 
 IMPORTABLE_KINDS = [k for k in EntryKind.values if k != EntryKind.DOCUMENT]
 DATE_FIELDS = {"date", "next_due_on", "ends_on"}

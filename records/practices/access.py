@@ -25,14 +25,14 @@ from django.utils import timezone
 
 from consent.models import Action, ConsentEvent
 
-from .models import AccessLog, AccessLogGrant, Animal, EmergencyShare, Favorite
-from .models.practices import PracticeMembership
+from ..models import AccessLog, AccessLogGrant, Animal, EmergencyShare, Favorite
+from ..models.practices import PracticeMembership
+from ..visibility import Visibility
 
 if TYPE_CHECKING:
     from vetpass.accounts.models import User
 
-    from .models import Practice
-    from .selectors import Visibility
+    from ..models import Practice
 
 SHARING_PURPOSE = "practice_sharing"
 
@@ -108,7 +108,6 @@ def practice_visibility(
     user: User, animal: Animal, practice: Practice | None = None
 ) -> Visibility | None:
     """What the user may see of the animal as staff (of `practice`, or of any practice)."""
-    from .selectors import Visibility
 
     if not user.is_authenticated:
         return None

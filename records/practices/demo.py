@@ -8,7 +8,7 @@ from typing import IO, Any
 
 from django.db import transaction
 
-from .models import Practice, Service, Species
+from ..models import Practice, Service, Species
 from .postcodes import coordinates_for
 
 DEMO_PRACTICES: list[dict[str, Any]] = [

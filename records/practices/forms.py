@@ -9,10 +9,10 @@ from django.forms.models import fields_for_model
 
 from vetpass.accounts.models import User
 
-from .models import Animal, Entry, EntryKind, Practice, Service, Species, StaffRole
-from .models.entries import KIND_FIELDS
+from ..models import Animal, Entry, EntryKind, Practice, Service, Species, StaffRole
+from ..models.entries import KIND_FIELDS
+from ..services import ENTRY_COMMON_FIELDS
 from .postcodes import coordinates_for
-from .services import ENTRY_COMMON_FIELDS
 
 
 class PracticeSearchForm(forms.Form):
