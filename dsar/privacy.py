@@ -1,3 +1,78 @@
-from vetpass.privacy import PersonalDataDeclaration
+"""The DSAR cases' own fields in the personal-data map. A case is the proof that a right
+was answered (GDPR Art. 5(2), CCPA regulations §7101): it is kept 24 months after it
+closes, also when the person's account is erased; their contact details on it are then
+anonymised."""
 
-PERSONAL_DATA: PersonalDataDeclaration = {}
+from vetpass.privacy import (
+    NOT_PERSONAL,
+    Basis,
+    Category,
+    Erasure,
+    FieldClass,
+    PersonalDataDeclaration,
+    personal,
+)
+
+CASE_RETENTION = "24 months after the case closes (CCPA regulations §7101)"
+PROOF = "proof that the request was answered (Art. 5(2) accountability, CCPA §7101)"
+
+
+def _case_record(category: Category) -> FieldClass:
+    return personal(
+        category,
+        basis=Basis.LEGAL_OBLIGATION,
+        retention=CASE_RETENTION,
+        erasure=Erasure.KEEP,
+        method=PROOF,
+    )
+
+
+def _case_contact(category: Category) -> FieldClass:
+    return personal(
+        category,
+        basis=Basis.LEGAL_OBLIGATION,
+        retention=CASE_RETENTION,
+        erasure=Erasure.ANONYMISE,
+        method="replaced by a keyed hash once the case is answered and the account erased",
+    )
+
+
+PERSONAL_DATA: PersonalDataDeclaration = {
+    "dsar.DataSubjectRequest": {
+        "id": NOT_PERSONAL,
+        "reference": _case_record(Category.CONSENT),
+        "type": _case_record(Category.CONSENT),
+        "status": _case_record(Category.CONSENT),
+        "jurisdiction": _case_record(Category.CONTACT),
+        "channel": _case_record(Category.CONSENT),
+        "subject": _case_record(Category.IDENTITY),
+        "email": _case_contact(Category.CONTACT),
+        "name": _case_contact(Category.IDENTITY),
+        "postcode": _case_contact(Category.CONTACT),
+        "details": _case_contact(Category.CONSENT),
+        "entered_by": NOT_PERSONAL,
+        "received_at": _case_record(Category.CONSENT),
+        "acknowledge_by": _case_record(Category.CONSENT),
+        "respond_by": _case_record(Category.CONSENT),
+        "extended_respond_by": _case_record(Category.CONSENT),
+        "clock_stopped_on": _case_record(Category.CONSENT),
+        "clock_restarted_on": _case_record(Category.CONSENT),
+        "verified_at": _case_record(Category.CONSENT),
+        "verification_method": _case_record(Category.CONSENT),
+        "verification_waived_reason": _case_record(Category.CONSENT),
+        "extension_reason": _case_record(Category.CONSENT),
+        "refusal_reason": _case_record(Category.CONSENT),
+        "assignee": NOT_PERSONAL,
+        "closed_at": _case_record(Category.CONSENT),
+    },
+    "dsar.CaseEvent": {
+        "id": NOT_PERSONAL,
+        "request": _case_record(Category.CONSENT),
+        "kind": _case_record(Category.CONSENT),
+        "from_status": _case_record(Category.CONSENT),
+        "to_status": _case_record(Category.CONSENT),
+        "actor": NOT_PERSONAL,
+        "text": _case_record(Category.CONSENT),
+        "at": _case_record(Category.CONSENT),
+    },
+}

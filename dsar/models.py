@@ -1,0 +1,189 @@
+"""Data-subject requests as cases (issue 8 §2–4).
+
+A request moves through an explicit status machine (dsar.cases.TRANSITIONS); every change
+of status, note, assignment and email is an append-only case event, written by the same
+service function that makes the change (STYLE.md: audit rows by the function that acts).
+Requests and their events are kept 24 months after they close (CCPA regulations §7101).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from vetpass.accounts.models import Jurisdiction
+
+
+class RequestType(models.TextChoices):
+    CONFIRMATION = "confirmation", "Confirmation that we process your data"
+    ACCESS = "access", "Access (a copy of your data)"
+    PORTABILITY = "portability", "Portability (a file for you or another controller)"
+    RECTIFICATION = "rectification", "Rectification"
+    ERASURE = "erasure", "Erasure"
+    RESTRICTION = "restriction", "Restriction of processing"
+    OBJECTION_MARKETING = "objection_marketing", "Objection to direct marketing"
+    OBJECTION_RESEARCH = "objection_research", "Objection to research or statistics"
+    OBJECTION_LEGITIMATE = "objection_legitimate", "Objection to legitimate-interests processing"
+    WITHDRAWAL = "withdrawal", "Withdrawal of consent"
+    CCPA_KNOW_CATEGORIES = "ccpa_know_categories", "California: know (categories)"
+    CCPA_KNOW_SPECIFIC = "ccpa_know_specific", "California: know (specific pieces)"
+    CCPA_DELETE = "ccpa_delete", "California: delete"
+    CCPA_OPT_OUT = "ccpa_opt_out", "California: opt out of sale or sharing"
+    CCPA_DISCLOSURE = "ccpa_disclosure", "California: Civil Code 1798.83 disclosure"
+
+
+# Requests that count against the CCPA's two access requests per person in 12 months.
+CCPA_ACCESS_TYPES = frozenset(
+    {RequestType.ACCESS, RequestType.CCPA_KNOW_CATEGORIES, RequestType.CCPA_KNOW_SPECIFIC}
+)
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    AWAITING_VERIFICATION = "awaiting_verification", "Awaiting verification"
+    VERIFIED = "verified", "Verified"
+    IN_PROGRESS = "in_progress", "In progress"
+    EXTENDED = "extended", "Extended"
+    COMPLETED = "completed", "Completed"
+    REFUSED = "refused", "Refused"
+    CLOSED_UNVERIFIED = "closed_unverified", "Closed (unverified)"
+
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.RECEIVED,
+        Status.AWAITING_VERIFICATION,
+        Status.VERIFIED,
+        Status.IN_PROGRESS,
+        Status.EXTENDED,
+    }
+)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Privacy centre (signed in)"
+    API = "api", "App (signed in)"
+    PUBLIC_FORM = "public_form", "Public form"
+    AGENT = "agent", "Authorised agent"
+    STAFF = "staff", "Entered by VetPass staff"
+
+
+def new_reference() -> str:
+    """A reference the subject can quote: short, unguessable, no look-alike letters."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    body = "".join(secrets.choice(alphabet) for _ in range(8))
+    return f"DSR-{body[:4]}-{body[4:]}"
+
+
+class DataSubjectRequest(models.Model):
+    reference = models.CharField(max_length=16, unique=True, default=new_reference)
+    type = models.CharField(max_length=24, choices=RequestType.choices)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.RECEIVED)
+    jurisdiction = models.CharField(max_length=10, choices=Jurisdiction.choices)
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+
+    # Who it is about: the account when there is one; the details given otherwise.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="data_subject_requests",
+    )
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    details = models.TextField(blank=True, help_text="What the person asked, in their words.")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The VetPass staff member who entered a request made by letter or phone.",
+    )
+
+    received_at = models.DateTimeField(default=timezone.now)
+    acknowledge_by = models.DateField(null=True, blank=True)
+    respond_by = models.DateField()
+    extended_respond_by = models.DateField()
+    # The clock stopped while identity documents were awaited (UK), and restarted.
+    clock_stopped_on = models.DateField(null=True, blank=True)
+    clock_restarted_on = models.DateField(null=True, blank=True)
+
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_method = models.CharField(max_length=40, blank=True)
+    # Why the DPO let a request through without the usual verification.
+    verification_waived_reason = models.TextField(blank=True)
+    extension_reason = models.TextField(blank=True)
+    refusal_reason = models.TextField(blank=True)
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["respond_by", "pk"]
+        indexes = [
+            models.Index(fields=["status", "respond_by"], name="dsar_queue"),
+            models.Index(fields=["subject", "type", "received_at"], name="dsar_by_subject"),
+            models.Index(fields=["email", "type", "received_at"], name="dsar_by_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_type_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def due_on(self):  # type: ignore[no-untyped-def]
+        """The date the answer is due now: the extended date once extended."""
+        return self.extended_respond_by if self.status == Status.EXTENDED else self.respond_by
+
+
+class CaseEventKind(models.TextChoices):
+    STATUS = "status", "Status changed"
+    NOTE = "note", "Internal note"
+    ASSIGNED = "assigned", "Assigned"
+    EMAIL = "email", "Email sent"
+    CLOCK = "clock", "Clock stopped or restarted"
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline. Never updated; removed only with its request when
+    the 24-month retention ends."""
+
+    request = models.ForeignKey(DataSubjectRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=CaseEventKind.choices)
+    from_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["request", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise TypeError("Case events are append-only: they are never updated.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

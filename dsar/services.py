@@ -1,0 +1,282 @@
+"""Writes on data-subject requests: intake, the status machine, extension and refusal.
+
+The status machine is a table (TRANSITIONS); `dsar_transition` is the one function that
+changes a request's status, and it writes the case event in the same transaction. Every
+other way of changing status goes through it, so a refused transition is refused for the
+admin, the API and a task alike.
+
+Policy sentences encoded here (see dsar.deadlines for the dates):
+- "Extendable once by two further months, only with a reason, and only if the subject is
+  told before respond_by" (GDPR Art. 12(3)); CCPA: once by 45 days with notice before day 45.
+- "At most two access/know requests per person in 12 months; a third gets a clear refusal
+  stating the date the next is possible" (CCPA, both policies).
+- "The DPO may refuse a manifestly unfounded or excessive request only with a written
+  reason sent to the subject" (GDPR Art. 12(5)).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from vetpass.accounts.models import User
+
+from . import deadlines
+from .models import (
+    CCPA_ACCESS_TYPES,
+    CaseEvent,
+    CaseEventKind,
+    Channel,
+    DataSubjectRequest,
+    RequestType,
+    Status,
+)
+
+# The allowed moves of a case; anything else is refused.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.RECEIVED: frozenset({Status.AWAITING_VERIFICATION, Status.VERIFIED, Status.REFUSED}),
+    Status.AWAITING_VERIFICATION: frozenset(
+        {Status.VERIFIED, Status.CLOSED_UNVERIFIED, Status.REFUSED}
+    ),
+    Status.VERIFIED: frozenset({Status.IN_PROGRESS, Status.REFUSED}),
+    Status.IN_PROGRESS: frozenset({Status.EXTENDED, Status.COMPLETED, Status.REFUSED}),
+    Status.EXTENDED: frozenset({Status.COMPLETED, Status.REFUSED}),
+    Status.COMPLETED: frozenset(),
+    Status.REFUSED: frozenset(),
+    Status.CLOSED_UNVERIFIED: frozenset(),
+}
+CLOSING = frozenset({Status.COMPLETED, Status.REFUSED, Status.CLOSED_UNVERIFIED})
+
+
+def _event(
+    request: DataSubjectRequest,
+    kind: str,
+    *,
+    actor: User | None,
+    text: str = "",
+    from_status: str = "",
+    to_status: str = "",
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        request=request,
+        kind=kind,
+        actor=actor,
+        text=text,
+        from_status=from_status,
+        to_status=to_status,
+        at=timezone.now(),
+    )
+
+
+def ccpa_access_refusal(*, email: str, subject: User | None, received: date) -> date | None:
+    """The date the next access/know request is possible when this one would be the third
+    within 12 months, else None. Counted per person: the account, or the email given."""
+    earlier = DataSubjectRequest.objects.filter(type__in=CCPA_ACCESS_TYPES).exclude(
+        status__in=[Status.CLOSED_UNVERIFIED, Status.REFUSED]
+    )
+    earlier = (
+        earlier.filter(subject=subject) if subject is not None else earlier.filter(email=email)
+    )
+    dates = [at.date() for at in earlier.values_list("received_at", flat=True)]
+    return deadlines.next_access_request_allowed_on(dates, received)
+
+
+@transaction.atomic
+def dsar_create(
+    *,
+    type: str,  # noqa: A002 - the domain word
+    email: str,
+    jurisdiction: str,
+    channel: str,
+    subject: User | None = None,
+    name: str = "",
+    postcode: str = "",
+    details: str = "",
+    entered_by: User | None = None,
+    received_at: datetime | None = None,
+) -> DataSubjectRequest:
+    """Open a case with its deadlines computed from receipt. A California access request
+    over the limit is refused with the date the next one is possible."""
+    errors: dict[str, str] = {}
+    if type not in RequestType.values:
+        errors["type"] = "Choose the kind of request."
+    if channel not in Channel.values:
+        errors["channel"] = "Unknown channel."
+    if channel == Channel.STAFF and entered_by is None:
+        errors["channel"] = "A request entered by staff records who entered it."
+    if errors:
+        raise ValidationError(errors)
+    received_at = received_at or timezone.now()
+    received = timezone.localdate(received_at)
+    if jurisdiction == "us-ca" and type in CCPA_ACCESS_TYPES:
+        next_on = ccpa_access_refusal(email=email, subject=subject, received=received)
+        if next_on is not None:
+            raise ValidationError(
+                {
+                    "type": (
+                        "You have already made two requests to know what we hold in the last "
+                        f"12 months. You can make the next one from {next_on:%d %B %Y}."
+                    )
+                }
+            )
+    dates = deadlines.deadlines_for(jurisdiction, received)
+    request = DataSubjectRequest(
+        type=type,
+        email=email,
+        jurisdiction=jurisdiction,
+        channel=channel,
+        subject=subject,
+        name=name,
+        postcode=postcode,
+        details=details,
+        entered_by=entered_by,
+        received_at=received_at,
+        respond_by=dates.respond_by,
+        extended_respond_by=dates.extended_respond_by,
+        acknowledge_by=dates.acknowledge_by,
+    )
+    request.full_clean()
+    request.save()
+    _event(request, CaseEventKind.STATUS, actor=entered_by or subject, to_status=Status.RECEIVED)
+    return request
+
+
+@transaction.atomic
+def dsar_transition(
+    *, request: DataSubjectRequest, to: str, actor: User | None, text: str = ""
+) -> DataSubjectRequest:
+    """Apply one allowed move of the status machine and record it; refuse any other."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if to not in TRANSITIONS.get(request.status, frozenset()):
+        raise ValidationError(
+            {
+                "status": (
+                    f"A case that is {request.get_status_display().lower()} cannot become "
+                    f"{Status(to).label.lower() if to in Status.values else to!r}."
+                )
+            }
+        )
+    from_status = request.status
+    request.status = to
+    fields = ["status"]
+    if to in CLOSING:
+        request.closed_at = timezone.now()
+        fields.append("closed_at")
+    request.save(update_fields=fields)
+    _event(
+        request,
+        CaseEventKind.STATUS,
+        actor=actor,
+        text=text,
+        from_status=from_status,
+        to_status=to,
+    )
+    return request
+
+
+@transaction.atomic
+def dsar_verify(
+    *, request: DataSubjectRequest, actor: User | None, method: str, waived_reason: str = ""
+) -> DataSubjectRequest:
+    """Mark a request verified. `method` says how (re-authentication, emailed link and
+    matched details, ...); "waived" needs the DPO's reason, which is recorded."""
+    if method == "waived" and not waived_reason.strip():
+        raise ValidationError(
+            {"verification_waived_reason": "Say why this request skips verification."}
+        )
+    request = dsar_transition(request=request, to=Status.VERIFIED, actor=actor, text=method)
+    request.verified_at = timezone.now()
+    request.verification_method = method
+    request.verification_waived_reason = waived_reason.strip()
+    request.save(update_fields=["verified_at", "verification_method", "verification_waived_reason"])
+    return request
+
+
+@transaction.atomic
+def dsar_extend(
+    *, request: DataSubjectRequest, actor: User, reason: str, today: date | None = None
+) -> DataSubjectRequest:
+    """Extend once, with a reason told to the subject, before the first deadline."""
+    today = today or timezone.localdate()
+    if not reason.strip():
+        raise ValidationError({"extension_reason": "Give the reason the subject will be told."})
+    received = timezone.localdate(request.received_at)
+    if not deadlines.extension_allowed(request.jurisdiction, received, today):
+        raise ValidationError(
+            {
+                "extension_reason": (
+                    f"Too late to extend: the subject had to be told before "
+                    f"{request.respond_by:%d %B %Y}."
+                )
+            }
+        )
+    request = dsar_transition(request=request, to=Status.EXTENDED, actor=actor, text=reason.strip())
+    request.extension_reason = reason.strip()
+    request.save(update_fields=["extension_reason"])
+    return request
+
+
+@transaction.atomic
+def dsar_refuse(*, request: DataSubjectRequest, actor: User, reason: str) -> DataSubjectRequest:
+    """Refuse (manifestly unfounded or excessive) with the written reason sent to the
+    subject."""
+    if not reason.strip():
+        raise ValidationError({"refusal_reason": "Write the reason the subject will be sent."})
+    request = dsar_transition(request=request, to=Status.REFUSED, actor=actor, text=reason.strip())
+    request.refusal_reason = reason.strip()
+    request.save(update_fields=["refusal_reason"])
+    return request
+
+
+@transaction.atomic
+def dsar_assign(
+    *, request: DataSubjectRequest, assignee: User | None, actor: User
+) -> DataSubjectRequest:
+    request.assignee = assignee
+    request.save(update_fields=["assignee"])
+    _event(
+        request,
+        CaseEventKind.ASSIGNED,
+        actor=actor,
+        text=assignee.email if assignee is not None else "unassigned",
+    )
+    return request
+
+
+@transaction.atomic
+def dsar_note(*, request: DataSubjectRequest, actor: User, text: str) -> CaseEvent:
+    if not text.strip():
+        raise ValidationError({"text": "Write the note."})
+    return _event(request, CaseEventKind.NOTE, actor=actor, text=text.strip())
+
+
+@transaction.atomic
+def dsar_clock_stop(*, request: DataSubjectRequest, actor: User, on: date) -> DataSubjectRequest:
+    """UK: the clock waits for identity documents; restarting adds the days back."""
+    if request.jurisdiction != "uk":
+        raise ValidationError({"clock_stopped_on": "Only UK requests wait for identity documents."})
+    if request.clock_stopped_on is not None:
+        raise ValidationError({"clock_stopped_on": "The clock has already been stopped."})
+    request.clock_stopped_on = on
+    request.save(update_fields=["clock_stopped_on"])
+    _event(request, CaseEventKind.CLOCK, actor=actor, text=f"stopped on {on:%Y-%m-%d}")
+    return request
+
+
+@transaction.atomic
+def dsar_clock_restart(*, request: DataSubjectRequest, actor: User, on: date) -> DataSubjectRequest:
+    if request.clock_stopped_on is None or request.clock_restarted_on is not None:
+        raise ValidationError({"clock_restarted_on": "The clock is not stopped."})
+    if on < request.clock_stopped_on:
+        raise ValidationError({"clock_restarted_on": "It cannot restart before it stopped."})
+    request.clock_restarted_on = on
+    request.respond_by = deadlines.clock_paused(request.respond_by, request.clock_stopped_on, on)
+    request.extended_respond_by = deadlines.clock_paused(
+        request.extended_respond_by, request.clock_stopped_on, on
+    )
+    request.save(update_fields=["clock_restarted_on", "respond_by", "extended_respond_by"])
+    _event(request, CaseEventKind.CLOCK, actor=actor, text=f"restarted on {on:%Y-%m-%d}")
+    return request
