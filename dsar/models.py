@@ -114,6 +114,21 @@ class DataSubjectRequest(models.Model):
     clock_stopped_on = models.DateField(null=True, blank=True)
     clock_restarted_on = models.DateField(null=True, blank=True)
 
+    # The single-use link that proves the email address of a public request: only its
+    # sha256 is stored, and it expires (dsar.verification).
+    verification_token_hash = models.CharField(max_length=64, blank=True)
+    verification_expires_at = models.DateTimeField(null=True, blank=True)
+    declaration_signed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person declared, under penalty of perjury, that they are who "
+        "they say (CCPA §7062, specific pieces of information).",
+    )
+    agent_authorisation = models.FileField(
+        upload_to="dsar/agents/%Y/%m/",
+        blank=True,
+        help_text="An authorised agent's signed authority.",
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
     verification_method = models.CharField(max_length=40, blank=True)
     # Why the DPO let a request through without the usual verification.

@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include((api_v1, "api"))),
     path("account/", include("vetpass.accounts.urls")),
     path("privacy/", include("consent.urls")),
+    path("privacy/", include("dsar.urls")),
     path("", include("records.practices.urls")),
     path("", include("records.urls")),
 ]

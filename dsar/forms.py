@@ -1,0 +1,38 @@
+"""The public request form: it shapes input; dsar.intake decides."""
+
+from __future__ import annotations
+
+from django import forms
+from django_countries.fields import CountryField
+
+from .models import RequestType
+
+
+class PublicRequestForm(forms.Form):
+    type = forms.ChoiceField(label="What would you like us to do?", choices=RequestType.choices)
+    name = forms.CharField(label="Full name", max_length=200)
+    email = forms.EmailField(
+        label="Email address", help_text="We send a link to this address to confirm it is yours."
+    )
+    postcode = forms.CharField(label="Postcode or ZIP code", max_length=20)
+    country = CountryField(blank_label="Choose your country").formfield(label="Country")
+    region = forms.CharField(
+        label="State or region",
+        max_length=60,
+        required=False,
+        help_text="US residents: your state.",
+    )
+    details = forms.CharField(
+        label="Anything we should know (optional)", widget=forms.Textarea, required=False
+    )
+    declaration = forms.BooleanField(
+        required=False,
+        label="I declare, under penalty of perjury, that I am the person this request is about "
+        "(or their authorised agent)",
+        help_text="Needed to receive a copy of the data itself.",
+    )
+    agent_authorisation = forms.FileField(
+        required=False,
+        label="Authorised agent: the signed authority (optional)",
+        help_text="Only if you are asking on someone else's behalf. PDF or image.",
+    )

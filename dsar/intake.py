@@ -1,0 +1,260 @@
+"""Intake and verification of data-subject requests (issue 8 §2).
+
+- A signed-in owner files from the privacy centre or the app; the door checks a fresh
+  re-authentication (allauth's) and says so, and the request is verified at once by it.
+- Anyone else (no account, or an authorised agent with a signed authority) files on the
+  public form. The address is proved by a single-use link (its sha256 stored, compared in
+  constant time, valid 7 days), then the details are matched against the account, if any:
+  two data points (name and postcode) for most requests, and for specific pieces of
+  information three (the proved address too) plus a signed declaration (CCPA §7062).
+- No path skips verification unless the DPO records why (dsar.services.dsar_verify).
+- A request whose link expired unused closes itself as "unverified".
+Every request gets its reference and an acknowledgement email at once; the emails are
+written to the case's timeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from vetpass.accounts.models import User
+
+from .models import CaseEventKind, Channel, DataSubjectRequest, RequestType, Status
+from .services import _event, dsar_create, dsar_transition, dsar_verify
+
+VERIFICATION_VALID = timedelta(days=7)
+# The public form must not become a way to flood someone's inbox: a few requests per
+# address a day, and per client an hour, counted in the shared cache.
+PER_ADDRESS_PER_DAY = 3
+PER_CLIENT_PER_HOUR = 10
+# Requests that disclose specific pieces of personal information (CCPA §7062(c)).
+SPECIFIC_PIECES = frozenset(
+    {RequestType.ACCESS, RequestType.PORTABILITY, RequestType.CCPA_KNOW_SPECIFIC}
+)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _normalise_name(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def _normalise_postcode(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def _over_limit(key: str, limit: int, seconds: int) -> bool:
+    cache.add(key, 0, timeout=seconds)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # evicted between add and incr: count afresh
+        cache.set(key, 1, timeout=seconds)
+        return False
+
+
+def _throttled(email: str, client: str) -> bool:
+    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    by_address = _over_limit(f"dsar:intake:address:{address}", PER_ADDRESS_PER_DAY, 86400)
+    by_client = bool(client) and _over_limit(
+        f"dsar:intake:client:{client}", PER_CLIENT_PER_HOUR, 3600
+    )
+    return by_address or by_client
+
+
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _mail(request: DataSubjectRequest, subject: str, body: str) -> None:
+    """Recorded on the case's timeline in the same transaction as the mail."""
+    send_mail(subject, body, None, [request.email])
+    _event(request, CaseEventKind.EMAIL, actor=None, text=subject)
+
+
+def _acknowledge(request: DataSubjectRequest) -> None:
+    _mail(
+        request,
+        f"We received your request {request.reference}",
+        f"We received your request ({request.get_type_display()}) on "
+        f"{request.received_at:%d %B %Y}. Its reference is {request.reference}.\n\n"
+        f"We will answer by {request.respond_by:%d %B %Y}.",
+    )
+
+
+@transaction.atomic
+def dsar_intake_signed_in(
+    *,
+    user: User,
+    type: str,
+    details: str = "",
+    channel: str = Channel.WEB,  # noqa: A002
+) -> DataSubjectRequest:
+    """A request by a signed-in person. The door must have checked a fresh
+    re-authentication before calling this: it is what verifies the request."""
+    request = dsar_create(
+        type=type,
+        email=user.email,
+        name=user.full_name,
+        postcode=user.postcode,
+        jurisdiction=user.jurisdiction,
+        channel=channel,
+        subject=user,
+        details=details,
+    )
+    _acknowledge(request)
+    return dsar_verify(request=request, actor=user, method="re-authentication")
+
+
+@transaction.atomic
+def dsar_intake_public(
+    *,
+    type: str,  # noqa: A002
+    email: str,
+    name: str,
+    postcode: str,
+    jurisdiction: str,
+    details: str = "",
+    declaration: bool = False,
+    agent_authorisation: UploadedFile | None = None,
+    client: str = "",
+) -> DataSubjectRequest:
+    """A request from the public form: acknowledged at once, then awaiting the proof of
+    the address by the emailed link. `client` is the caller's network address, for the
+    per-client limit."""
+    if _throttled(email, client):
+        raise ValidationError(
+            "We have received several requests for this address or from your connection "
+            "recently. Please try again tomorrow, or write to our data protection officer."
+        )
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Enter your full name."
+    if not postcode.strip():
+        errors["postcode"] = "Enter your postcode or ZIP code."
+    if type in SPECIFIC_PIECES and not declaration:
+        errors["declaration"] = (
+            "To receive the data itself, declare that you are the person it is about."
+        )
+    if errors:
+        raise ValidationError(errors)
+    request = dsar_create(
+        type=type,
+        email=email.strip(),
+        name=name.strip(),
+        postcode=postcode.strip(),
+        jurisdiction=jurisdiction,
+        channel=Channel.AGENT if agent_authorisation else Channel.PUBLIC_FORM,
+        details=details,
+        subject=User.objects.filter(email__iexact=email.strip()).first(),
+    )
+    if agent_authorisation is not None:
+        request.agent_authorisation = agent_authorisation
+    if declaration:
+        request.declaration_signed_at = timezone.now()
+    token = secrets.token_urlsafe(32)
+    request.verification_token_hash = _hash(token)
+    request.verification_expires_at = timezone.now() + VERIFICATION_VALID
+    request.save()
+    request = dsar_transition(request=request, to=Status.AWAITING_VERIFICATION, actor=None)
+    _acknowledge(request)
+    link = _site_url(reverse("dsar:verify", args=[request.reference, token]))
+    _mail(
+        request,
+        f"Confirm your request {request.reference}",
+        "To confirm that this request is yours, open this link within 7 days:\n\n"
+        f"{link}\n\nIf you did not make this request, ignore this email: it will close by "
+        "itself.",
+    )
+    return request
+
+
+def _points_matched(request: DataSubjectRequest) -> tuple[int, int]:
+    """(matched, needed) data points against the account."""
+    account = request.subject
+    assert account is not None
+    matched = 1  # the address, proved by the link
+    matched += _normalise_name(request.name) == _normalise_name(account.full_name)
+    matched += _normalise_postcode(request.postcode) == _normalise_postcode(account.postcode)
+    needed = 3 if request.type in SPECIFIC_PIECES else 2
+    return matched, needed
+
+
+@transaction.atomic
+def dsar_verify_link(*, reference: str, token: str) -> DataSubjectRequest:
+    """Prove the address with the emailed link, then match the account's details. The
+    link works once; a wrong, used or expired one is refused with the same message."""
+    refused = ValidationError({"token": "This link is not valid. It may have expired."})
+    request = (
+        DataSubjectRequest.objects.select_for_update()
+        .filter(reference=reference, status=Status.AWAITING_VERIFICATION)
+        .first()
+    )
+    if request is None or not request.verification_token_hash:
+        raise refused
+    if not hmac.compare_digest(request.verification_token_hash, _hash(token)):
+        raise refused
+    if request.verification_expires_at is None or request.verification_expires_at <= timezone.now():
+        raise refused
+    request.verification_token_hash = ""  # single use
+    request.save(update_fields=["verification_token_hash"])
+    if request.subject is None:
+        # No account: whatever we hold is keyed by the address the link proved.
+        return dsar_verify(request=request, actor=None, method="email link (no account)")
+    matched, needed = _points_matched(request)
+    if request.type in SPECIFIC_PIECES and request.declaration_signed_at is None:
+        matched = min(matched, needed - 1)
+    if matched < needed:
+        _event(
+            request,
+            CaseEventKind.NOTE,
+            actor=None,
+            text=f"Address proved; {matched} of {needed} data points matched the account.",
+        )
+        # Kept for the DPO to follow up (ask for more, or refuse with a reason).
+        return request
+    return dsar_verify(
+        request=request, actor=None, method=f"email link and {matched} matching data points"
+    )
+
+
+def dsar_close_unverified(*, now: datetime | None = None) -> int:
+    """Close the requests whose link expired unused (a scheduled job; safe to run twice
+    or in parallel: each request is claimed with a row lock and skipped when taken)."""
+    now = now or timezone.now()
+    closed = 0
+    expired = DataSubjectRequest.objects.filter(
+        status=Status.AWAITING_VERIFICATION, verification_expires_at__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(expired[:1000]):
+        with transaction.atomic():
+            request = (
+                DataSubjectRequest.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Status.AWAITING_VERIFICATION)
+                .first()
+            )
+            if request is None:
+                continue
+            request.verification_token_hash = ""
+            request.save(update_fields=["verification_token_hash"])
+            dsar_transition(
+                request=request,
+                to=Status.CLOSED_UNVERIFIED,
+                actor=None,
+                text="The confirmation link expired unused.",
+            )
+            closed += 1
+    return closed

@@ -1,0 +1,13 @@
+"""Scheduled work of the data-subject rights."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .intake import dsar_close_unverified
+
+
+@shared_task(name="dsar.close_unverified")
+def close_unverified_task() -> int:
+    """Requests whose confirmation link expired unused close as "unverified"."""
+    return dsar_close_unverified()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dsar"
+
+urlpatterns = [
+    path("requests/new/", views.public_request, name="public_request"),
+    path("requests/verify/<str:reference>/<str:token>/", views.verify, name="verify"),
+]

@@ -1,0 +1,56 @@
+"""Public doors of the data-subject rights: the request form for people without an
+account (or their agents) and the single-use confirmation link. The rules are in
+dsar.intake; these views shape input and show the outcome."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from vetpass.accounts.models import jurisdiction_for
+
+from . import intake
+from .forms import PublicRequestForm
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def public_request(request: HttpRequest) -> HttpResponse:
+    form = PublicRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = intake.dsar_intake_public(
+                type=d["type"],
+                email=d["email"],
+                name=d["name"],
+                postcode=d["postcode"],
+                jurisdiction=jurisdiction_for(d["country"], d["region"]),
+                details=d["details"],
+                declaration=d["declaration"],
+                agent_authorisation=d["agent_authorisation"],
+                client=_client_address(request),
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return render(request, "dsar/public_request_sent.html", {"case": case})
+    return render(request, "dsar/public_request.html", {"form": form}, status=200)
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """GET only shows a button: mail scanners open links, and must not confirm anything."""
+    if request.method == "GET":
+        return render(request, "dsar/verify.html", {"reference": reference})
+    try:
+        case = intake.dsar_verify_link(reference=reference, token=token)
+    except ValidationError:
+        return render(request, "dsar/verify_invalid.html", status=404)
+    return render(request, "dsar/verify_done.html", {"case": case})
