@@ -36,3 +36,14 @@ class PublicRequestForm(forms.Form):
         label="Authorised agent: the signed authority (optional)",
         help_text="Only if you are asking on someone else's behalf. PDF or image.",
     )
+
+
+class SignedInRequestForm(forms.Form):
+    type = forms.ChoiceField(
+        label="What would you like us to do?",
+        choices=RequestType.choices,
+        widget=forms.RadioSelect,
+    )
+    details = forms.CharField(
+        label="Anything we should know (optional)", widget=forms.Textarea, required=False
+    )

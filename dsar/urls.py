@@ -5,6 +5,7 @@ from . import views
 app_name = "dsar"
 
 urlpatterns = [
+    path("requests/", views.my_requests, name="my_requests"),
     path("requests/new/", views.public_request, name="public_request"),
     path("requests/verify/<str:reference>/<str:token>/", views.verify, name="verify"),
 ]

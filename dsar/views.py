@@ -4,15 +4,19 @@ dsar.intake; these views shape input and show the outcome."""
 
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from vetpass.accounts.models import jurisdiction_for
 
-from . import intake
-from .forms import PublicRequestForm
+from . import intake, selectors
+from .forms import PublicRequestForm, SignedInRequestForm
+from .models import Channel
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -54,3 +58,32 @@ def verify(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     except ValidationError:
         return render(request, "dsar/verify_invalid.html", status=404)
     return render(request, "dsar/verify_done.html", {"case": case})
+
+
+@login_required
+@reauthentication_required(allow_get=True)
+@require_http_methods(["GET", "POST"])
+def my_requests(request: HttpRequest) -> HttpResponse:
+    """The privacy centre's requests page: the person's own requests and a form to make
+    one. Sending needs a fresh sign-in (allauth re-authentication): that is what verifies
+    it is them."""
+    form = SignedInRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = intake.dsar_intake_signed_in(
+                user=request.user,  # type: ignore[arg-type]
+                type=form.cleaned_data["type"],
+                details=form.cleaned_data["details"],
+                channel=Channel.WEB,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                f"Request {case.reference} received. We will answer by {case.respond_by:%d %B %Y}.",
+            )
+            return redirect("dsar:my_requests")
+    rows = selectors.requests_of(request.user)  # type: ignore[arg-type]
+    return render(request, "dsar/my_requests.html", {"form": form, "rows": rows})

@@ -170,3 +170,35 @@ def test_the_public_form_and_link_work_in_the_browser_flow(client, alice_uk):
     case.refresh_from_db()
     assert case.status == Status.VERIFIED
     assert client.post(url).status_code == 404
+
+
+def test_a_signed_in_request_from_the_privacy_centre_needs_a_fresh_sign_in(
+    client_for_alice_fresh, alice_uk, password
+):
+    stale = client_for_alice_fresh(fresh=False)
+    assert stale.get("/privacy/requests/").status_code == 200
+    refused = stale.post("/privacy/requests/", {"type": "portability"})
+    assert refused.status_code == 302 and "/reauthenticate/" in refused["Location"]
+    assert not DataSubjectRequest.objects.exists()
+
+    fresh = client_for_alice_fresh(fresh=True)
+    bad = fresh.post("/privacy/requests/", {"type": "nonsense"})
+    assert bad.status_code == 200 and b"There is a problem" in bad.content
+    sent = fresh.post("/privacy/requests/", {"type": "portability"}, follow=True)
+    case = DataSubjectRequest.objects.get()
+    assert case.subject == alice_uk and case.status == Status.VERIFIED
+    assert case.reference.encode() in sent.content
+
+
+@pytest.fixture
+def client_for_alice_fresh(alice_uk, password):
+    from tests.conftest import client_for
+
+    def make(*, fresh: bool):
+        client = client_for(alice_uk)
+        if fresh:  # allauth's own re-authentication page, as the redirect leads to
+            response = client.post("/accounts/reauthenticate/", {"password": password})
+            assert response.status_code == 302, response.content[:500]
+        return client
+
+    return make

@@ -1,0 +1,23 @@
+"""Reads of data-subject requests that carry a rule: a person sees only their own."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from vetpass.accounts.models import User
+
+from .models import DataSubjectRequest
+
+
+def requests_of(user: User) -> QuerySet[DataSubjectRequest]:
+    if not user.is_authenticated:
+        return DataSubjectRequest.objects.none()
+    return DataSubjectRequest.objects.filter(subject=user).order_by("-received_at")
+
+
+def get_request_of(user: User, reference: str) -> DataSubjectRequest:
+    request = requests_of(user).filter(reference=reference).first()
+    if request is None:
+        raise Http404
+    return request
