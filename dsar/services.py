@@ -151,11 +151,11 @@ def dsar_transition(
     """Apply one allowed move of the status machine and record it; refuse any other."""
     request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
     if to not in TRANSITIONS.get(request.status, frozenset()):
+        target = Status(to).label.lower() if to in Status.values else repr(to)
         raise ValidationError(
             {
                 "status": (
-                    f"A case that is {request.get_status_display().lower()} cannot become "
-                    f"{Status(to).label.lower() if to in Status.values else to!r}."
+                    f"A case that is {request.get_status_display().lower()} cannot become {target}."
                 )
             }
         )
