@@ -24,6 +24,7 @@ from vetpass.admin import ReadOnlyAdminMixin
 
 from . import services
 from .models import OPEN_STATUSES, CaseEvent, DataSubjectRequest, Status
+from .selectors import due_q
 
 DUE_SOON_DAYS = 7
 
@@ -52,19 +53,11 @@ class DueFilter(admin.SimpleListFilter):
         open_cases = queryset.filter(status__in=OPEN_STATUSES)
         if self.value() == "soon":
             return open_cases.filter(
-                _due_q(lte=today + timedelta(days=DUE_SOON_DAYS)) & ~_due_q(lt=today)
+                due_q(lte=today + timedelta(days=DUE_SOON_DAYS)) & ~due_q(lt=today)
             )
         if self.value() == "overdue":
-            return open_cases.filter(_due_q(lt=today))
+            return open_cases.filter(due_q(lt=today))
         return queryset
-
-
-def _due_q(**lookup: date) -> Q:
-    """The date a case is due now: the extended date once extended."""
-    ((op, value),) = lookup.items()
-    return Q(status=Status.EXTENDED, **{f"extended_respond_by__{op}": value}) | (
-        ~Q(status=Status.EXTENDED) & Q(**{f"respond_by__{op}": value})
-    )
 
 
 class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -128,10 +121,10 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, admin.ModelAdmin):
             soon=Count(
                 "pk",
                 filter=Q(status__in=OPEN_STATUSES)
-                & _due_q(lte=today + timedelta(days=DUE_SOON_DAYS))
-                & ~_due_q(lt=today),
+                & due_q(lte=today + timedelta(days=DUE_SOON_DAYS))
+                & ~due_q(lt=today),
             ),
-            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES) & _due_q(lt=today)),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES) & due_q(lt=today)),
         )
         return super().changelist_view(request, {**(extra_context or {}), "counts": counts})
 

@@ -202,3 +202,25 @@ class CaseEvent(models.Model):
         if self.pk is not None:
             raise TypeError("Case events are append-only: they are never updated.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class DueReminder(models.Model):
+    """A reminder to the DPO that a case is due in 7, 3 or 1 days: at most one per case and
+    day count, by a unique constraint, so overlapping runs cannot send it twice."""
+
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.CASCADE, related_name="reminders"
+    )
+    days_before = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "days_before", "due_on"], name="dsar_one_reminder_per_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} due in {self.days_before} days"

@@ -83,4 +83,11 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "text": _case_record(Category.CONSENT),
         "at": _case_record(Category.CONSENT),
     },
+    "dsar.DueReminder": {
+        "id": NOT_PERSONAL,
+        "request": NOT_PERSONAL,
+        "days_before": NOT_PERSONAL,
+        "due_on": NOT_PERSONAL,
+        "sent_at": NOT_PERSONAL,
+    },
 }

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vetpass.accounts.models import User
 
-from .models import DataSubjectRequest
+from .models import DataSubjectRequest, Status
 
 
 def requests_of(user: User) -> QuerySet[DataSubjectRequest]:
@@ -21,3 +23,12 @@ def get_request_of(user: User, reference: str) -> DataSubjectRequest:
     if request is None:
         raise Http404
     return request
+
+
+def due_q(**lookup: date) -> Q:
+    """Compare the date a case is due now (the extended date once extended), e.g.
+    `due_q(lt=today)` for overdue cases."""
+    ((op, value),) = lookup.items()
+    return Q(status=Status.EXTENDED, **{f"extended_respond_by__{op}": value}) | (
+        ~Q(status=Status.EXTENDED) & Q(**{f"respond_by__{op}": value})
+    )

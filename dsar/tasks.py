@@ -5,9 +5,16 @@ from __future__ import annotations
 from celery import shared_task
 
 from .intake import dsar_close_unverified
+from .reminders import dsar_remind_due
 
 
 @shared_task(name="dsar.close_unverified")
 def close_unverified_task() -> int:
     """Requests whose confirmation link expired unused close as "unverified"."""
     return dsar_close_unverified()
+
+
+@shared_task(name="dsar.remind_due")
+def remind_due_task() -> int:
+    """The DPO's reminders 7, 3 and 1 days before a case is due."""
+    return dsar_remind_due()
