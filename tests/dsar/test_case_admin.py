@@ -9,8 +9,9 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from dsar import services as svc
 from dsar.admin import due_in_words
-from dsar.models import CaseEventKind, Channel, RequestType, Status
+from dsar.models import CaseEventKind, Status
 from tests.conftest import client_for
+from tests.dsar.conftest import case_for
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -22,17 +23,6 @@ def dpo_client(dpo):
     return client_for(dpo)
 
 
-def _case(user, received):
-    with time_machine.travel(received, tick=False):
-        return svc.dsar_create(
-            type=RequestType.ACCESS,
-            email=user.email,
-            jurisdiction="uk",
-            channel=Channel.WEB,
-            subject=user,
-        )
-
-
 def test_due_dates_are_said_in_words():
     today = date(2026, 3, 2)
     assert due_in_words(date(2026, 2, 28), today) == ("overdue by 2 days", "overdue")
@@ -42,9 +32,9 @@ def test_due_dates_are_said_in_words():
 
 
 def test_the_queue_counts_open_due_soon_and_overdue_cases(dpo_client, alice, bob):
-    _case(alice, datetime(2026, 1, 20, tzinfo=UTC))  # due 20 Feb: overdue
-    _case(bob, datetime(2026, 2, 5, tzinfo=UTC))  # due 5 Mar: within 7 days
-    _case(alice, datetime(2026, 2, 28, tzinfo=UTC))  # due 28 Mar
+    case_for(alice, datetime(2026, 1, 20, tzinfo=UTC))  # due 20 Feb: overdue
+    case_for(bob, datetime(2026, 2, 5, tzinfo=UTC))  # due 5 Mar: within 7 days
+    case_for(alice, datetime(2026, 2, 28, tzinfo=UTC))  # due 28 Mar
     with time_machine.travel(NOW, tick=False):
         page = dpo_client.get("/admin/dsar/datasubjectrequest/")
         overdue = dpo_client.get("/admin/dsar/datasubjectrequest/?due=overdue")
@@ -58,7 +48,7 @@ def test_the_queue_counts_open_due_soon_and_overdue_cases(dpo_client, alice, bob
 
 
 def test_the_dpo_works_a_case_through_the_buttons_and_each_step_is_recorded(dpo_client, dpo, alice):
-    case = _case(alice, NOW)
+    case = case_for(alice, NOW)
     svc.dsar_verify(request=case, actor=alice, method="re-authentication")
     url = f"/admin/dsar/datasubjectrequest/{case.pk}/act/"
     assert dpo_client.get(f"/admin/dsar/datasubjectrequest/{case.pk}/change/").status_code == 200
@@ -79,7 +69,7 @@ def test_the_dpo_works_a_case_through_the_buttons_and_each_step_is_recorded(dpo_
 
 
 def test_only_the_dpo_reaches_the_cases(alice, carol, dpo_client):
-    case = _case(alice, NOW)
+    case = case_for(alice, NOW)
     for user in (alice, carol):
         response = client_for(user).get(f"/admin/dsar/datasubjectrequest/{case.pk}/act/start/")
         assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -4,11 +4,11 @@ a move and writes the case event; every other move is refused."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from dsar import services as svc
 from dsar.models import CaseEvent, CaseEventKind, Channel, DataSubjectRequest, RequestType, Status
+from tests.dsar.conftest import case_for
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 1, 31, 9, tzinfo=UTC)
@@ -16,14 +16,7 @@ NOW = datetime(2026, 1, 31, 9, tzinfo=UTC)
 
 @pytest.fixture
 def case(alice):
-    with time_machine.travel(NOW, tick=False):
-        return svc.dsar_create(
-            type=RequestType.ACCESS,
-            email=alice.email,
-            jurisdiction="uk",
-            channel=Channel.WEB,
-            subject=alice,
-        )
+    return case_for(alice, NOW)
 
 
 def _walk(case, actor, *statuses):
@@ -130,14 +123,7 @@ def test_a_request_entered_by_staff_records_who_entered_it(alice):
 
 def test_a_third_ccpa_access_request_in_12_months_is_refused_with_the_next_date(alice):
     def ask(when):
-        with time_machine.travel(when, tick=False):
-            return svc.dsar_create(
-                type=RequestType.CCPA_KNOW_CATEGORIES,
-                email=alice.email,
-                jurisdiction="us-ca",
-                channel=Channel.WEB,
-                subject=alice,
-            )
+        return case_for(alice, when, type=RequestType.CCPA_KNOW_CATEGORIES, jurisdiction="us-ca")
 
     ask(datetime(2026, 2, 10, 12, tzinfo=UTC))
     ask(datetime(2026, 6, 1, 12, tzinfo=UTC))

@@ -4,26 +4,19 @@ number of runs."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core import mail
 
 from dsar import services as svc
-from dsar.models import CaseEventKind, Channel, DueReminder, RequestType, Status
+from dsar.models import CaseEventKind, DueReminder, RequestType, Status
 from dsar.reminders import dsar_remind_due
+from tests.dsar.conftest import case_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def case(alice, dpo):
-    with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
-        case = svc.dsar_create(
-            type=RequestType.ERASURE,
-            email=alice.email,
-            jurisdiction="uk",
-            channel=Channel.WEB,
-            subject=alice,
-        )
+    case = case_for(alice, datetime(2026, 3, 2, 9, tzinfo=UTC), type=RequestType.ERASURE)
     mail.outbox.clear()
     return case  # due 2 April 2026
 
