@@ -86,7 +86,7 @@ def emergency_share_redeem(*, code: str, user: User, practice: Practice) -> Emer
     share.redeemed_by = share.redeemed_by or user
     share.save(update_fields=["practice", "redeemed_at", "redeemed_by"])
     if first_use:
-        transaction.on_commit(lambda: emergency_share_used_send(share_id=share.pk))
+        emergency_share_used_send(share_id=share.pk)  # an outbox row in this transaction
     return share
 
 
