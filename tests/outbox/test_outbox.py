@@ -60,12 +60,11 @@ def test_an_email_leaves_once_its_transaction_commits(outbox, django_capture_on_
 def test_an_invitation_answers_and_waits_in_the_outbox_when_the_broker_is_down(
     outbox, alice, rex, django_capture_on_commit_callbacks
 ):
-    with broker_at(f"redis://127.0.0.1:{free_port()}/0"):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client_for(alice).post(
-                f"/animals/{rex.pk}/co-owners/",
-                {"email": "bob@example.com", "permission": "view"},
-            )
+    dead_broker = broker_at(f"redis://127.0.0.1:{free_port()}/0")
+    with dead_broker, django_capture_on_commit_callbacks(execute=True):
+        response = client_for(alice).post(
+            f"/animals/{rex.pk}/co-owners/", {"email": "bob@example.com", "permission": "view"}
+        )
     assert response.status_code == 302
     email = OutboxEmail.objects.get()
     assert (email.to, email.status, email.attempts) == (["bob@example.com"], "queued", 0)
