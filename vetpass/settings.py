@@ -297,9 +297,7 @@ SPECTACULAR_SETTINGS = {
 # own counters. Embedded: files under var/cache/ (the web server and the worker share one
 # machine); production: CACHE_URL=redis://host:6379/1, shared by every host.
 CACHES = {
-    "default": env.cache(
-        "CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}?max_entries=10000"
-    )
+    "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}?max_entries=10000")
 }
 
 # --- Celery ------------------------------------------------------------------------------
@@ -343,6 +341,11 @@ POLICY_EMERGENCY_SHARE_HOURS = 72
 EMERGENCY_SHARE_DEFAULT = timedelta(hours=POLICY_EMERGENCY_SHARE_HOURS)
 # The longest an owner may make one: a referral can take weeks, but not open-ended.
 EMERGENCY_SHARE_MAX_HOURS = 30 * 24
+# Wrong emergency-share codes before every attempt is refused for the rest of the window:
+# per person, and per practice (several staff cannot multiply the guesses).
+EMERGENCY_REDEEM_FAILURES_PER_USER = 5
+EMERGENCY_REDEEM_FAILURES_PER_PRACTICE = 10
+EMERGENCY_REDEEM_WINDOW = timedelta(minutes=15)
 # Co-owner invitations expire after 14 days.
 INVITATION_VALID_DAYS = 14
 

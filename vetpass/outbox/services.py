@@ -52,6 +52,8 @@ def _attachment(item: object) -> dict[str, str]:
         filename, content, mimetype = item  # type: ignore[misc]
     if isinstance(content, str):
         content = content.encode()
+    if not isinstance(content, bytes):  # a message/rfc822 part
+        content = str(content).encode()
     return {
         "filename": filename or "attachment",
         "content": base64.b64encode(content or b"").decode(),
@@ -100,7 +102,7 @@ def outbox_dispatch(*, email_ids: Iterable[int]) -> int:
     for email_id in email_ids:
         try:
             outbox_send_task.apply_async(
-                args=[email_id], retry=True, retry_policy={"max_retries": 1}
+                args=(email_id,), retry=True, retry_policy={"max_retries": 1}
             )
         except Exception as exc:  # the broker, whatever it is, is not reachable
             logger.warning(
