@@ -56,4 +56,4 @@ bench: venv
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) var/vetpass.sqlite3 var/celery var/staticfiles
+	rm -rf $(VENV) var/vetpass.sqlite3 var/celery var/staticfiles var/cache

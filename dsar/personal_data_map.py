@@ -16,9 +16,10 @@ from vetpass.privacy import FieldClass
 
 # The apps whose models hold VetPass's data; third-party tables (sessions, allauth's
 # email addresses, celery-beat) are declared in vetpass/third_party_privacy.py.
-PROJECT_APPS = ("accounts", "consent", "records", "dsar")
+PROJECT_APPS = ("accounts", "outbox", "consent", "records", "dsar")
 DECLARING_MODULES = (
     "vetpass.accounts.privacy",
+    "vetpass.outbox.privacy",
     "consent.privacy",
     "records.privacy",
     "dsar.privacy",

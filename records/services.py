@@ -172,7 +172,8 @@ def invitation_create(
     invitation.full_clean()
     invitation.save()
     activity_record(user=invited_by, kind=ActivityKind.INVITATION)
-    transaction.on_commit(lambda: invitation_send(invitation_id=invitation.pk))
+    # The email is an outbox row in this transaction: it leaves if and only if this commits.
+    invitation_send(invitation_id=invitation.pk)
     return invitation
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.headless",
     "vetpass.accounts",
+    "vetpass.outbox",
     "consent",
     "records",
     "dsar",
@@ -163,8 +164,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
 
 # --- Email -----------------------------------------------------------------------------
+# Every email leaves through the outbox (vetpass/outbox/): EMAIL_BACKEND writes a row in the
+# caller's transaction and a Celery task delivers it with the backend EMAIL_URL names,
+# retrying with back-off; a sweep every OUTBOX_SWEEP_SECONDS sends what the broker missed.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
+OUTBOX_DELIVERY_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_BACKEND = "vetpass.outbox.backends.OutboxBackend"
+# A stuck SMTP connection must end well before a worker's claim on the email does.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+OUTBOX_CLAIM_SECONDS = 10 * 60
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = 60 * 60
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=15)  # about 9 hours of trying
+OUTBOX_SWEEP_SECONDS = 60
+OUTBOX_KEEP_SENT_DAYS = 30
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="VetPass <no-reply@vetpass.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -278,10 +292,12 @@ SPECTACULAR_SETTINGS = {
     # The X-Session-Token scheme comes from drf-spectacular's django-allauth extension.
 }
 
+# Rate limits (allauth's, DRF's throttles, failed emergency-share codes) count in this cache,
+# so every process must share it: per-process memory would give each gunicorn worker its
+# own counters. Embedded: files under var/cache/ (the web server and the worker share one
+# machine); production: CACHE_URL=redis://host:6379/1, shared by every host.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if not env.str("CACHE_URL", default="")
-    else env.cache("CACHE_URL")
+    "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}?max_entries=10000")
 }
 
 # --- Celery ------------------------------------------------------------------------------
@@ -325,6 +341,11 @@ POLICY_EMERGENCY_SHARE_HOURS = 72
 EMERGENCY_SHARE_DEFAULT = timedelta(hours=POLICY_EMERGENCY_SHARE_HOURS)
 # The longest an owner may make one: a referral can take weeks, but not open-ended.
 EMERGENCY_SHARE_MAX_HOURS = 30 * 24
+# Wrong emergency-share codes before every attempt is refused for the rest of the window:
+# per person, and per practice (several staff cannot multiply the guesses).
+EMERGENCY_REDEEM_FAILURES_PER_USER = 5
+EMERGENCY_REDEEM_FAILURES_PER_PRACTICE = 10
+EMERGENCY_REDEEM_WINDOW = timedelta(minutes=15)
 # Co-owner invitations expire after 14 days.
 INVITATION_VALID_DAYS = 14
 

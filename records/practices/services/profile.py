@@ -147,7 +147,7 @@ def staff_create(
         job_title=job_title,
         is_practice_admin=is_practice_admin,
     )
-    transaction.on_commit(lambda: staff_welcome_send(membership_id=membership.pk))
+    staff_welcome_send(membership_id=membership.pk)  # an outbox row in this transaction
     return membership
 
 

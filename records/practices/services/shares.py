@@ -5,10 +5,12 @@ emailed when it is used, and may revoke it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -26,6 +28,51 @@ from ...models import (
 )
 
 # --- emergency shares ----------------------------------------------------------------
+
+
+def _limit_failed_redeems(
+    redeem: Callable[..., EmergencyShare],
+) -> Callable[..., EmergencyShare]:
+    """A code is 10 characters, but unlimited tries still invite guessing: after
+    EMERGENCY_REDEEM_FAILURES_PER_USER wrong codes from one person, or ..._PER_PRACTICE
+    from one practice, within EMERGENCY_REDEEM_WINDOW, every attempt (a right code too)
+    is refused until the window ends. Counted in the shared cache, outside the redeem's
+    transaction, so a rolled-back attempt still counts."""
+
+    @functools.wraps(redeem)
+    def wrapper(*, code: str, user: User, practice: Practice) -> EmergencyShare:
+        window = int(settings.EMERGENCY_REDEEM_WINDOW.total_seconds())
+        limits = {
+            f"emergency-redeem-failures:practice:{practice.pk}": (
+                settings.EMERGENCY_REDEEM_FAILURES_PER_PRACTICE
+            ),
+            f"emergency-redeem-failures:user:{user.pk}": (
+                settings.EMERGENCY_REDEEM_FAILURES_PER_USER
+            ),
+        }
+        counts = cache.get_many(list(limits))
+        if any(counts.get(key, 0) >= limit for key, limit in limits.items()):
+            raise ValidationError(
+                {
+                    "code": (
+                        "Too many codes that did not work: try again in "
+                        f"{window // 60} minutes, and check the code with the owner."
+                    )
+                },
+                code="throttled",
+            )
+        try:
+            return redeem(code=code, user=user, practice=practice)
+        except ValidationError:
+            for key in limits:
+                if not cache.add(key, 1, timeout=window):
+                    try:
+                        cache.incr(key)
+                    except ValueError:  # expired in between
+                        cache.set(key, 1, timeout=window)
+            raise
+
+    return wrapper
 
 
 @transaction.atomic
@@ -65,6 +112,7 @@ def emergency_share_create(
     return share
 
 
+@_limit_failed_redeems
 @transaction.atomic
 def emergency_share_redeem(*, code: str, user: User, practice: Practice) -> EmergencyShare:
     """Staff of a practice enter the owner's code; the practice sees the animals until the
@@ -86,7 +134,7 @@ def emergency_share_redeem(*, code: str, user: User, practice: Practice) -> Emer
     share.redeemed_by = share.redeemed_by or user
     share.save(update_fields=["practice", "redeemed_at", "redeemed_by"])
     if first_use:
-        transaction.on_commit(lambda: emergency_share_used_send(share_id=share.pk))
+        emergency_share_used_send(share_id=share.pk)  # an outbox row in this transaction
     return share
 
 

@@ -1,0 +1,27 @@
+from vetpass.privacy import NOT_PERSONAL, Category, PersonalDataDeclaration, personal
+
+OUTBOX = "until sent, then OUTBOX_KEEP_SENT_DAYS (30 days) for delivery questions"
+
+PERSONAL_DATA: PersonalDataDeclaration = {
+    "outbox.OutboxEmail": {
+        "id": NOT_PERSONAL,
+        "created_at": NOT_PERSONAL,
+        "status": NOT_PERSONAL,
+        "from_email": NOT_PERSONAL,
+        "to": personal(Category.CONTACT, retention=OUTBOX),
+        "cc": personal(Category.CONTACT, retention=OUTBOX),
+        "bcc": personal(Category.CONTACT, retention=OUTBOX),
+        "reply_to": personal(Category.CONTACT, retention=OUTBOX),
+        "subject": personal(Category.CONTACT, retention=OUTBOX),
+        "body": personal(Category.CONTACT, retention=OUTBOX),
+        "body_subtype": NOT_PERSONAL,
+        "html_body": personal(Category.CONTACT, retention=OUTBOX),
+        "headers": personal(Category.TECHNICAL, retention=OUTBOX),
+        "attachments": personal(Category.CONTACT, retention=OUTBOX),
+        "attempts": NOT_PERSONAL,
+        "next_attempt_at": NOT_PERSONAL,
+        "claimed_until": NOT_PERSONAL,
+        "sent_at": NOT_PERSONAL,
+        "last_error": NOT_PERSONAL,
+    },
+}

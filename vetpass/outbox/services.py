@@ -1,0 +1,200 @@
+"""The transactional outbox (DESIGN.md rule 7): "email is recorded in the same transaction
+as the change that causes it and leaves through a worker with retries, so a mail server
+or broker being down never fails a request and never loses a notice."
+
+- `outbox_enqueue` writes the rows in the caller's transaction and, once it commits, asks
+  the broker to send each one. A broker that is down is logged, never raised: the row is
+  there and the periodic sweep (and every worker when it starts) sends it later.
+- `outbox_send` claims a row with a conditional update before sending it, so two workers
+  given the same email (the commit hook and the sweep, or a redelivery) send it once.
+  A failed attempt is retried with exponential back-off, up to OUTBOX_MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from email.mime.base import MIMEBase
+from email.utils import make_msgid, parseaddr
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxDeliveryFailed(Exception):
+    """An attempt failed and the email is due again in `retry_in` seconds."""
+
+    def __init__(self, email_id: int, retry_in: int, error: str) -> None:
+        super().__init__(f"email {email_id}: {error}; next attempt in {retry_in} s")
+        self.retry_in = retry_in
+
+
+def _message_id_domain() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "vetpass.local"
+
+
+def _attachment(item: object) -> dict[str, str]:
+    if isinstance(item, MIMEBase):
+        filename = item.get_filename() or "attachment"
+        content = item.get_payload(decode=True)
+        mimetype = item.get_content_type()
+    else:
+        filename, content, mimetype = item  # type: ignore[misc]
+    if isinstance(content, str):
+        content = content.encode()
+    if not isinstance(content, bytes):  # a message/rfc822 part
+        content = str(content).encode()
+    return {
+        "filename": filename or "attachment",
+        "content": base64.b64encode(content or b"").decode(),
+        "mimetype": mimetype or "application/octet-stream",
+    }
+
+
+def _row(message: EmailMessage) -> OutboxEmail:
+    headers = {str(k): str(v) for k, v in message.extra_headers.items()}
+    # One Message-ID for every attempt, so a receiver can tell a repeat from a new email.
+    if not any(k.lower() == "message-id" for k in headers):
+        headers["Message-ID"] = make_msgid(domain=_message_id_domain())
+    html = ""
+    for content, mimetype in getattr(message, "alternatives", []) or []:
+        if mimetype == "text/html":
+            html = str(content)
+    return OutboxEmail(
+        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=list(message.to),
+        cc=list(message.cc),
+        bcc=list(message.bcc),
+        reply_to=list(message.reply_to),
+        subject=str(message.subject),
+        body=str(message.body),
+        body_subtype=message.content_subtype,
+        html_body=html,
+        headers=headers,
+        attachments=[_attachment(a) for a in message.attachments],
+    )
+
+
+def outbox_enqueue(*, messages: Sequence[EmailMessage]) -> list[OutboxEmail]:
+    """Record `messages` in the current transaction; dispatch them once it commits."""
+    rows = OutboxEmail.objects.bulk_create([_row(m) for m in messages])
+    ids = [row.pk for row in rows]
+    transaction.on_commit(partial(outbox_dispatch, email_ids=ids), robust=True)
+    return rows
+
+
+def outbox_dispatch(*, email_ids: Iterable[int]) -> int:
+    """Hand each email to a worker. Never raises: with the broker down the rows wait for
+    the sweep. Returns how many were handed over."""
+    from .tasks import outbox_send_task
+
+    handed = 0
+    for email_id in email_ids:
+        try:
+            outbox_send_task.apply_async(
+                args=(email_id,), retry=True, retry_policy={"max_retries": 1}
+            )
+        except Exception as exc:  # the broker, whatever it is, is not reachable
+            logger.warning(
+                "outbox: email %s is queued but the broker refused it (%s); the sweep will send it",
+                email_id,
+                exc,
+            )
+            break
+        handed += 1
+    return handed
+
+
+def _backoff(attempts: int) -> int:
+    seconds = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return int(min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
+
+
+def _message(email: OutboxEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body,
+        from_email=email.from_email,
+        to=email.to,
+        cc=email.cc,
+        bcc=email.bcc,
+        reply_to=email.reply_to,
+        headers=email.headers,
+        connection=get_connection(settings.OUTBOX_DELIVERY_BACKEND),
+    )
+    message.content_subtype = email.body_subtype
+    if email.html_body:
+        message.attach_alternative(email.html_body, "text/html")
+    for item in email.attachments:
+        message.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
+    return message
+
+
+def outbox_send(*, email_id: int) -> bool:
+    """Send one queued email if no other worker holds it. True when this call sent it;
+    raises OutboxDeliveryFailed when the attempt failed and another one is due."""
+    now = timezone.now()
+    claimed = (
+        OutboxEmail.objects.filter(pk=email_id, status=OutboxEmail.Status.QUEUED)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(
+            claimed_until=now + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS),
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        return False
+    email = OutboxEmail.objects.get(pk=email_id)
+    try:
+        _message(email).send()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        retry_in = _backoff(email.attempts)
+        give_up = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        OutboxEmail.objects.filter(pk=email_id).update(
+            claimed_until=None,
+            last_error=error,
+            next_attempt_at=timezone.now() + timedelta(seconds=retry_in),
+            status=OutboxEmail.Status.FAILED if give_up else OutboxEmail.Status.QUEUED,
+        )
+        if give_up:
+            logger.error(
+                "outbox: gave up on email %s after %s attempts: %s", email_id, email.attempts, error
+            )
+            return False
+        raise OutboxDeliveryFailed(email_id, retry_in, error) from exc
+    OutboxEmail.objects.filter(pk=email_id).update(
+        status=OutboxEmail.Status.SENT, sent_at=timezone.now(), claimed_until=None
+    )
+    return True
+
+
+def outbox_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Hand to the workers every queued email that is due and not held by a worker (those
+    whose dispatch failed, or whose retry was lost with the broker), and forget sent ones
+    after OUTBOX_KEEP_SENT_DAYS. Returns how many were handed over."""
+    now = now or timezone.now()
+    due = list(
+        OutboxEmail.objects.filter(status=OutboxEmail.Status.QUEUED, next_attempt_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    handed = outbox_dispatch(email_ids=due)
+    OutboxEmail.objects.filter(
+        status=OutboxEmail.Status.SENT,
+        sent_at__lt=now - timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS),
+    ).delete()
+    if due:
+        logger.info("outbox sweep: %d due, %d handed to workers", len(due), handed)
+    return handed
