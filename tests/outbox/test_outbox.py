@@ -156,7 +156,7 @@ def test_marketing_mail_keeps_its_list_unsubscribe_headers(outbox, alice):
 def test_the_sweep_is_a_beat_entry_applied_by_name_that_keeps_admin_changes():
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-    from vetpass.outbox.schedule import OUTBOX_SWEEP, periodic_tasks_apply
+    from vetpass.schedule import OUTBOX_SWEEP, periodic_tasks_apply
 
     entry = PeriodicTask.objects.get(name=OUTBOX_SWEEP)  # applied by migrate
     assert (entry.task, entry.interval.every, entry.enabled) == ("outbox.sweep", 60, True)

@@ -9,7 +9,7 @@ class OutboxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from .schedule import periodic_tasks_apply
+        from vetpass.schedule import periodic_tasks_apply
 
-        # The beat entries are defined in code and applied by name after every migrate.
+        # Every beat entry (vetpass.schedule) is applied by name after every migrate.
         post_migrate.connect(periodic_tasks_apply, sender=self)

@@ -1,7 +1,7 @@
-"""Periodic tasks defined in code and applied by name after every migrate: a new entry is
-created with its interval; an existing one keeps what was changed in the admin (its
-interval, whether it is enabled), only its task name is kept right. Never
-delete-and-recreate."""
+"""Every periodic task, defined in code and applied by name after every migrate: a new
+entry is created with its interval; an existing one keeps what was changed in the admin
+(its interval, whether it is enabled), only its task name is kept right. Never
+delete-and-recreate. Tasks are named by string, so this module imports no app (rule 9)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,18 @@ from typing import Any
 from django.conf import settings
 
 OUTBOX_SWEEP = "outbox: send queued email"
+DSAR_CLOSE_UNVERIFIED = "dsar: close requests whose confirmation link expired"
+DSAR_REMIND_DUE = "dsar: remind the DPO of cases due in 7, 3 and 1 days"
+HOUR = 3600
 
 
 def periodic_tasks() -> dict[str, dict[str, Any]]:
     return {
         OUTBOX_SWEEP: {"task": "outbox.sweep", "every": settings.OUTBOX_SWEEP_SECONDS},
+        DSAR_CLOSE_UNVERIFIED: {"task": "dsar.close_unverified", "every": HOUR},
+        # Hourly, not daily: a reminder is sent once per step (a unique row), so running
+        # often only makes it arrive early in the day.
+        DSAR_REMIND_DUE: {"task": "dsar.remind_due", "every": HOUR},
     }
 
 
