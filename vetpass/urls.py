@@ -19,6 +19,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("records.api_urls")),
     path("", include("records.practices.api_urls")),
     path("", include("consent.api_urls")),
+    path("", include("dsar.api_urls")),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -1,0 +1,85 @@
+"""Data-subject requests in the API (/api/v1/privacy/requests/): the app's door to the same
+intake as the privacy centre. Making a request needs a fresh re-authentication
+(`POST /_allauth/app/v1/auth/reauthenticate`), which is what verifies it."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
+from django.contrib.sessions.backends.base import SessionBase
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import intake, selectors
+from .models import Channel, DataSubjectRequest, RequestType
+
+
+class ReauthenticationRequired(exceptions.PermissionDenied):
+    default_detail = (
+        "Confirm your password first (POST /_allauth/app/v1/auth/reauthenticate): it "
+        "verifies that the request is yours."
+    )
+    default_code = "reauthentication_required"
+
+
+class DataSubjectRequestSerializer(serializers.ModelSerializer):
+    due_on = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = DataSubjectRequest
+        fields = [
+            "reference",
+            "type",
+            "status",
+            "details",
+            "received_at",
+            "acknowledge_by",
+            "respond_by",
+            "due_on",
+        ]
+        read_only_fields = [f for f in fields if f not in ("type", "details")]
+
+
+class NewRequestSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=RequestType.choices)
+    details = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+def _recently_reauthenticated(request: Request) -> bool:
+    session = request.auth if isinstance(request.auth, SessionBase) else request._request.session
+    return did_recently_reauthenticate(SimpleNamespace(user=request.user, session=session))  # type: ignore[arg-type]
+
+
+class RequestListView(APIView):
+    @extend_schema(
+        operation_id="privacy_requests_list",
+        responses=inline_serializer(
+            "DataSubjectRequestList", {"results": DataSubjectRequestSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.requests_of(request.user)  # type: ignore[arg-type]
+        return Response({"results": DataSubjectRequestSerializer(rows, many=True).data})
+
+    @extend_schema(
+        operation_id="privacy_requests_create",
+        request=NewRequestSerializer,
+        responses={201: DataSubjectRequestSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data: Any = NewRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not _recently_reauthenticated(request):
+            raise ReauthenticationRequired()
+        case = intake.dsar_intake_signed_in(
+            user=request.user,  # type: ignore[arg-type]
+            type=data.validated_data["type"],
+            details=data.validated_data.get("details", ""),
+            channel=Channel.API,
+        )
+        return Response(DataSubjectRequestSerializer(case).data, status=status.HTTP_201_CREATED)
