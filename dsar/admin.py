@@ -23,7 +23,7 @@ from consent.admin import DPOOnlyMixin
 from vetpass.admin import ReadOnlyAdminMixin
 
 from . import services
-from .models import OPEN_STATUSES, CaseEvent, DataSubjectRequest, Status
+from .models import OPEN_STATUSES, CaseEvent, DataSubjectRequest, LegalHold, Status
 from .selectors import due_q
 
 DUE_SOON_DAYS = 7
@@ -195,3 +195,46 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, admin.ModelAdmin):
             services.dsar_note(request=case, actor=dpo, text=text)
         elif action == "assign_me":
             services.dsar_assign(request=case, assignee=dpo, actor=dpo)
+
+
+class LegalHoldForm(forms.ModelForm):
+    class Meta:
+        model = LegalHold
+        fields = ["subject", "reason", "until"]
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(DPOOnlyMixin, admin.ModelAdmin):
+    """Holds are placed and lifted through dsar.services, which records who did it; a hold
+    is never edited or deleted (lifting keeps the record)."""
+
+    form = LegalHoldForm
+    list_display = ["subject", "reason", "until", "placed_by", "placed_at", "lifted_at"]
+    list_filter = ["lifted_at"]
+    list_select_related = ["subject", "placed_by"]
+    autocomplete_fields = ["subject"]
+    actions = ["lift"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: LegalHold, form: Any, change: bool) -> None:
+        placed = services.legal_hold_place(
+            subject=obj.subject,
+            reason=obj.reason,
+            until=obj.until,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk = placed.pk
+
+    @admin.action(description="Lift the selected holds")
+    def lift(self, request: HttpRequest, queryset: QuerySet[LegalHold]) -> None:
+        for hold in queryset.filter(lifted_at__isnull=True):
+            services.legal_hold_lift(hold=hold, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, "Holds lifted.")

@@ -224,3 +224,38 @@ class DueReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} due in {self.days_before} days"
+
+
+class LegalHold(models.Model):
+    """Data under a legal hold (a claim, an investigation, a court order) survives erasure
+    and retention until the hold ends: erasure refuses while one is active."""
+
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="legal_holds",
+    )
+    reason = models.TextField(help_text="The claim, investigation or order, and its reference.")
+    until = models.DateField(null=True, blank=True, help_text="Empty: until lifted.")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-placed_at"]
+
+    def __str__(self) -> str:
+        return f"Hold on {self.subject_id} since {self.placed_at:%Y-%m-%d}"
+
+    def is_active(self, today: object = None) -> bool:
+        today = today or timezone.localdate()
+        return self.lifted_at is None and (self.until is None or self.until >= today)  # type: ignore[operator]

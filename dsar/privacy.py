@@ -90,4 +90,14 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "due_on": NOT_PERSONAL,
         "sent_at": NOT_PERSONAL,
     },
+    "dsar.LegalHold": {
+        "id": NOT_PERSONAL,
+        "subject": _case_record(Category.IDENTITY),
+        "reason": _case_record(Category.CONSENT),
+        "until": _case_record(Category.CONSENT),
+        "placed_by": NOT_PERSONAL,
+        "placed_at": _case_record(Category.CONSENT),
+        "lifted_at": _case_record(Category.CONSENT),
+        "lifted_by": NOT_PERSONAL,
+    },
 }

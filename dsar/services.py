@@ -31,6 +31,7 @@ from .models import (
     CaseEventKind,
     Channel,
     DataSubjectRequest,
+    LegalHold,
     RequestType,
     Status,
 )
@@ -280,3 +281,38 @@ def dsar_clock_restart(*, request: DataSubjectRequest, actor: User, on: date) ->
     request.save(update_fields=["clock_restarted_on", "respond_by", "extended_respond_by"])
     _event(request, CaseEventKind.CLOCK, actor=actor, text=f"restarted on {on:%Y-%m-%d}")
     return request
+
+
+# --- legal holds ---------------------------------------------------------------------
+
+
+def legal_holds_active(subject: User, *, today: date | None = None) -> list[LegalHold]:
+    today = today or timezone.localdate()
+    return [
+        hold
+        for hold in LegalHold.objects.filter(subject=subject, lifted_at__isnull=True)
+        if hold.is_active(today)
+    ]
+
+
+@transaction.atomic
+def legal_hold_place(
+    *, subject: User, reason: str, actor: User, until: date | None = None
+) -> LegalHold:
+    if not reason.strip():
+        raise ValidationError({"reason": "Name the claim, investigation or order."})
+    if until is not None and until < timezone.localdate():
+        raise ValidationError({"until": "The end date must be today or later."})
+    return LegalHold.objects.create(
+        subject=subject, reason=reason.strip(), until=until, placed_by=actor
+    )
+
+
+@transaction.atomic
+def legal_hold_lift(*, hold: LegalHold, actor: User) -> LegalHold:
+    if hold.lifted_at is not None:
+        raise ValidationError({"lifted_at": "This hold was already lifted."})
+    hold.lifted_at = timezone.now()
+    hold.lifted_by = actor
+    hold.save(update_fields=["lifted_at", "lifted_by"])
+    return hold

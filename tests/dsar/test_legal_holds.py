@@ -1,0 +1,51 @@
+"""Legal holds: placed with a reason and by whom, active until their date or until lifted,
+never deleted."""
+
+from datetime import date, timedelta
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from dsar import services as svc
+from dsar.models import LegalHold
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_hold_needs_a_reason_and_is_active_until_lifted_or_its_date(alice, dpo):
+    with pytest.raises(ValidationError):
+        svc.legal_hold_place(subject=alice, reason=" ", actor=dpo)
+    today = timezone.localdate()
+    dated = svc.legal_hold_place(
+        subject=alice, reason="Claim 2026-114", actor=dpo, until=today + timedelta(days=1)
+    )
+    open_ended = svc.legal_hold_place(subject=alice, reason="Police request", actor=dpo)
+    assert set(svc.legal_holds_active(alice)) == {dated, open_ended}
+    assert svc.legal_holds_active(alice, today=today + timedelta(days=2)) == [open_ended]
+    svc.legal_hold_lift(hold=open_ended, actor=dpo)
+    assert svc.legal_holds_active(alice, today=today + timedelta(days=2)) == []
+    with pytest.raises(ValidationError):
+        svc.legal_hold_lift(hold=open_ended, actor=dpo)
+    assert LegalHold.objects.count() == 2
+
+
+def test_the_dpo_places_and_lifts_holds_in_the_admin_and_cannot_delete_them(alice, dpo):
+    TOTP.activate(dpo, generate_totp_secret())
+    client = client_for(dpo)
+    added = client.post(
+        "/admin/dsar/legalhold/add/",
+        {"subject": alice.pk, "reason": "Claim 2026-114", "until": date(2030, 1, 1)},
+    )
+    assert added.status_code == 302, added.content[:2000]
+    hold = LegalHold.objects.get()
+    assert hold.placed_by == dpo
+    client.post(
+        "/admin/dsar/legalhold/",
+        {"action": "lift", "_selected_action": [hold.pk]},
+    )
+    hold.refresh_from_db()
+    assert hold.lifted_by == dpo
+    assert client.get(f"/admin/dsar/legalhold/{hold.pk}/delete/").status_code in (403, 302)
