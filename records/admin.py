@@ -114,9 +114,12 @@ class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Practice)
-class PracticeAdmin(admin.ModelAdmin):
+class PracticeAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     """VetPass staff keep the practice's profile and set its subscription dates here,
-    through `practice_update` (which refuses the dates from anyone else)."""
+    through `practice_update` (which refuses the dates from anyone else).
+
+    The list shows no person; a practice's page shows its staff (the inline), a look at
+    each of them."""
 
     list_display = [
         "name",
@@ -129,6 +132,12 @@ class PracticeAdmin(admin.ModelAdmin):
     list_filter = ["participates", "country"]
     search_fields = ["name", "town", "postcode"]
     inlines = [MembershipInline]
+
+    def access_log_subjects(self, objects: Any) -> list[tuple[Any, Any]]:
+        return []
+
+    def access_log_detail_subjects(self, obj: Practice) -> list[tuple[Any, Any]]:
+        return [(user_id, None) for user_id in obj.memberships.values_list("user_id", flat=True)]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A delete would cascade to favorites and memberships past the services (the ledger

@@ -118,3 +118,33 @@ def test_reading_the_access_log_itself_in_the_admin_is_not_logged(dpo_client, fa
 def test_staff_looking_at_their_own_account_write_no_row(dpo_client, dpo):
     dpo_client.get(reverse("admin:accounts_user_change", args=[dpo.pk]))
     assert _admin_rows() == []
+
+
+def test_a_practices_page_logs_a_look_at_each_of_its_staff(dpo_client, riverside, carol, lena):
+    listing = dpo_client.get(reverse("admin:records_practice_changelist"))
+    assert listing.status_code == 200
+    assert _admin_rows() == []  # the list shows practices, no person
+
+    assert (
+        dpo_client.get(reverse("admin:records_practice_change", args=[riverside.pk])).status_code
+        == 200
+    )
+    assert sorted(r.owner_id for r in _admin_rows()) == sorted([carol.pk, lena.pk])
+
+
+def test_allauths_address_and_authenticator_admins_log_their_reads(alice):
+    from allauth.account.models import EmailAddress
+
+    staff = UserFactory(email="ops@vetpass.example", is_staff=True, is_superuser=True)
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    address = EmailAddress.objects.create(user=alice, email=alice.email, primary=True)
+    totp = Authenticator.objects.create(
+        user=alice, type=Authenticator.Type.TOTP, data={"secret": "y"}
+    )
+    client = client_for(staff)
+    for url in (
+        reverse("admin:account_emailaddress_change", args=[address.pk]),
+        reverse("admin:mfa_authenticator_change", args=[totp.pk]),
+    ):
+        assert client.get(url).status_code == 200
+    assert [(r.viewer_id, r.owner_id) for r in _admin_rows()] == [(staff.pk, alice.pk)] * 2

@@ -1,5 +1,9 @@
 from typing import Any
 
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
@@ -8,6 +12,21 @@ from vetpass.admin import AccessLoggedAdminMixin
 
 from .models import User
 from .services import PROFILE_FIELDS
+
+# allauth's own admins show people's addresses and authenticators: their reads are
+# access-logged too (allauth is installed before this app, so theirs are registered).
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Authenticator)
+
+
+@admin.register(EmailAddress)
+class LoggedEmailAddressAdmin(AccessLoggedAdminMixin, EmailAddressAdmin):
+    access_log_owner = "user_id"
+
+
+@admin.register(Authenticator)
+class LoggedAuthenticatorAdmin(AccessLoggedAdminMixin, AuthenticatorAdmin):
+    access_log_owner = "user_id"
 
 
 @admin.register(User)
