@@ -206,9 +206,14 @@ class ConsentEventAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
             "hash": event.hash,
         }
 
+    def _log_export(self, request: HttpRequest, events: list[ConsentEvent]) -> None:
+        """An export is a read of every event in it: one access-log row per event."""
+        self._log_admin_reads(request, self.access_log_subjects(events), "admin: consent export")
+
     @admin.action(description="Export the consent history of these people (JSON, with receipts)")
     def export_json(self, request: HttpRequest, queryset: QuerySet[ConsentEvent]) -> HttpResponse:
         events = list(self._histories(queryset))
+        self._log_export(request, events)
         body = [{**self._row(e), "receipt": receipt_for(e)} for e in events]
         response = HttpResponse(
             json.dumps(body, indent=2, ensure_ascii=False), content_type="application/json"
@@ -222,7 +227,9 @@ class ConsentEventAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="consent-history.csv"'
         writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
-        for event in self._histories(queryset):
+        events = list(self._histories(queryset))
+        self._log_export(request, events)
+        for event in events:
             writer.writerow(self._row(event))
         return response
 

@@ -82,7 +82,10 @@ class AccessLoggedAdminMixin:
 
     def get_changelist_instance(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         changelist = super().get_changelist_instance(request)  # type: ignore[misc]
-        name = self.model._meta.verbose_name_plural  # type: ignore[attr-defined]
-        subjects = self.access_log_subjects(changelist.result_list)
-        self._log_admin_reads(request, subjects, f"admin: {name} list")
+        # Only a list page that is shown: an action's POST builds the list too, but shows
+        # it to nobody (an action that shows or exports data logs what it shows itself).
+        if request.method in ("GET", "HEAD"):
+            name = self.model._meta.verbose_name_plural  # type: ignore[attr-defined]
+            subjects = self.access_log_subjects(changelist.result_list)
+            self._log_admin_reads(request, subjects, f"admin: {name} list")
         return changelist

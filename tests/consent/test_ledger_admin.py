@@ -191,3 +191,12 @@ def test_the_ledger_list_costs_no_query_per_person(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = dpo_client.get(URL)
     assert len(response.context["cl"].result_list) == 13
+
+
+def test_an_export_logs_one_read_per_event_exported_and_nothing_else(dpo_client, ledger, alice):
+    from records.models import AccessLog, AccessLogGrant
+
+    admin_reads = AccessLog.objects.filter(grant_kind=AccessLogGrant.ADMIN)
+    dpo_client.post(URL, {"action": "export_json", "_selected_action": [ledger[0].pk]})
+    # her whole history (two events), not the three rows of the list page behind the action
+    assert [(r.owner_id, r.view) for r in admin_reads] == [(alice.pk, "admin: consent export")] * 2
