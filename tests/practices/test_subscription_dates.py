@@ -123,3 +123,28 @@ def test_a_new_postcode_without_coordinates_is_placed_on_the_map(practice, pract
     svc.practice_update(practice=practice, actor=practice_admin, postcode="LS1 4AP")
     practice.refresh_from_db()
     assert practice.latitude is not None and practice.longitude is not None
+
+
+def test_vetpass_staff_add_a_practice_with_its_subscription_in_the_django_admin(vetpass_staff):
+    from records.models import Practice
+
+    response = client_for(vetpass_staff).post(
+        "/admin/records/practice/add/",
+        {
+            "name": "Valley Vets",
+            "country": "GB",
+            "postcode": "LS1 4AP",
+            "participates": "on",
+            "subscription_starts_on": "2026-02-01",
+            "subscription_ends_on": "2027-01-31",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    valley = Practice.objects.get(name="Valley Vets")
+    assert (valley.subscription_starts_on, valley.subscription_ends_on) == (
+        date(2026, 2, 1),
+        date(2027, 1, 31),
+    )
+    assert valley.latitude is not None  # placed on the map by the service, as on the web

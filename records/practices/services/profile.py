@@ -76,11 +76,13 @@ def practice_update(
         raise ValidationError(errors)
     for name, value in data.items():
         setattr(practice, name, value)
+    # A postcode with no coordinates (none given, as from a form left blank) is placed on
+    # the map from the postcode district, so the practice can be found by distance.
     if (
         "postcode" in data
         and practice.postcode
-        and "latitude" not in data
-        and (practice.latitude is None or practice.longitude is None)
+        and practice.latitude is None
+        and practice.longitude is None
     ):
         from ..postcodes import coordinates_for
 
