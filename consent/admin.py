@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from vetpass.accounts.models import User
-from vetpass.admin import ReadOnlyAdminMixin
+from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin
 
 from .models import Action, ActorRole, Channel, ConsentEvent, PolicyDocument, PolicyVersion, Purpose
 from .receipts import receipt_for
@@ -96,7 +96,7 @@ class PaperConsentForm(forms.ModelForm):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(DPOOnlyMixin, admin.ModelAdmin):
+class ConsentEventAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "person",
@@ -111,7 +111,10 @@ class ConsentEventAdmin(DPOOnlyMixin, admin.ModelAdmin):
     list_filter = ["action", "purpose", "channel", "actor_role", "created_at"]
     date_hierarchy = "created_at"
     search_fields = ["=subject_key", "subject_user__email", "scope"]
-    list_select_related = ["purpose", "policy_version__document"]
+    # The subject's account comes in the same query, so the person column costs no query
+    # per row; the events of people with an account are access-logged as theirs.
+    list_select_related = ["purpose", "policy_version__document", "subject_user"]
+    access_log_owner = "subject_user_id"
     ordering = ["-created_at", "-id"]
     actions = ["export_json", "export_csv"]
     readonly_fields = [f.name for f in ConsentEvent._meta.fields]
@@ -125,11 +128,15 @@ class ConsentEventAdmin(DPOOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="person", ordering="subject_key")
     def person(self, event: ConsentEvent) -> str:
-        """The subject, linking to their whole history (the ledger filtered to them)."""
+        """The subject (name and email where they have an account, the ledger's key
+        otherwise), linking to their whole history (the ledger filtered to them)."""
+        user = event.subject_user
+        label = f"{user.full_name} <{user.email}>" if user and user.full_name else None
         return format_html(
-            '<a href="?{}" title="This person\'s whole history">{}</a>',
+            '<a href="?{}" title="This person\'s whole history ({})">{}</a>',
             urlencode({"q": event.subject_key}),
             event.subject_key,
+            label or (user.email if user else event.subject_key),
         )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -199,9 +206,14 @@ class ConsentEventAdmin(DPOOnlyMixin, admin.ModelAdmin):
             "hash": event.hash,
         }
 
+    def _log_export(self, request: HttpRequest, events: list[ConsentEvent]) -> None:
+        """An export is a read of every event in it: one access-log row per event."""
+        self._log_admin_reads(request, self.access_log_subjects(events), "admin: consent export")
+
     @admin.action(description="Export the consent history of these people (JSON, with receipts)")
     def export_json(self, request: HttpRequest, queryset: QuerySet[ConsentEvent]) -> HttpResponse:
         events = list(self._histories(queryset))
+        self._log_export(request, events)
         body = [{**self._row(e), "receipt": receipt_for(e)} for e in events]
         response = HttpResponse(
             json.dumps(body, indent=2, ensure_ascii=False), content_type="application/json"
@@ -215,7 +227,9 @@ class ConsentEventAdmin(DPOOnlyMixin, admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="consent-history.csv"'
         writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
-        for event in self._histories(queryset):
+        events = list(self._histories(queryset))
+        self._log_export(request, events)
+        for event in events:
             writer.writerow(self._row(event))
         return response
 

@@ -10,6 +10,7 @@ class RecordsConfig(AppConfig):
     def ready(self) -> None:
         from consent.dispatch import consent_recorded
         from consent.scopes import scope_labeller_register, scope_manager_register
+        from vetpass.admin import admin_read
 
         # A favorite is the practice-sharing grant: a withdrawal recorded by any route ends it.
         consent_recorded.connect(_on_consent_recorded, dispatch_uid="records.favorite_end")
@@ -18,12 +19,20 @@ class RecordsConfig(AppConfig):
         # Sharing with a practice starts only by favoriting it (grant, registration and
         # access together); the privacy centre links there to share again.
         scope_manager_register("practice", _practice_pages)
+        # VetPass staff's reads in the Django admin (of every app) go to the access log.
+        admin_read.connect(_on_admin_read, dispatch_uid="records.admin_read_log")
 
 
 def _on_consent_recorded(sender: Any, event: Any, **kwargs: Any) -> None:
     from .practices.services import favorite_end_on_withdrawal
 
     favorite_end_on_withdrawal(event=event)
+
+
+def _on_admin_read(sender: Any, viewer: Any, subjects: Any, view: str, **kwargs: Any) -> None:
+    from .practices.access import log_admin_reads
+
+    log_admin_reads(viewer, subjects, view)
 
 
 def _practice_labels(ids: list[str]) -> dict[str, str]:

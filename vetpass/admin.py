@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.dispatch import Signal
 from django.http import HttpRequest
+
+# Sent when the admin shows people's data to VetPass staff, with `viewer` (the staff
+# user), `subjects` (one (owner id, animal id or None) per object shown) and `view`.
+# The access log lives in `records`, to the right of the apps whose admins send this, so
+# `records` connects the receiver that writes the rows (DESIGN.md rules 2 and 9).
+admin_read = Signal()
 
 
 class ReadOnlyAdminMixin:
@@ -19,3 +27,65 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _attr_path(obj: Any, path: str | None) -> Any:
+    if path is None:
+        return None
+    for name in path.split("."):
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
+
+
+class AccessLoggedAdminMixin:
+    """Every look at another person's data in the admin is access-logged (DESIGN.md rule
+    2): one row per object shown, on its change/detail page (also when the admin loads it
+    to change or delete it) and on each list page.
+
+    `access_log_owner` is the attribute path from an object to the id of the person whose
+    data it is, `access_log_animal` to the animal's id where there is one. The list's
+    `list_select_related` must cover both paths, so logging adds no query per row."""
+
+    access_log_owner: str = "owner_id"
+    access_log_animal: str | None = None
+
+    def access_log_subjects(self, objects: Iterable[Any]) -> list[tuple[Any, Any]]:
+        return [
+            (_attr_path(obj, self.access_log_owner), _attr_path(obj, self.access_log_animal))
+            for obj in objects
+        ]
+
+    def access_log_detail_subjects(self, obj: Any) -> list[tuple[Any, Any]]:
+        """Whose data the object's own page shows (more than its list row where the page
+        has inlines of people: override)."""
+        return self.access_log_subjects([obj])
+
+    def _log_admin_reads(
+        self, request: HttpRequest, subjects: list[tuple[Any, Any]], view: str
+    ) -> None:
+        if subjects:
+            admin_read.send(
+                sender=self.model,  # type: ignore[attr-defined]
+                viewer=request.user,
+                subjects=subjects,
+                view=view,
+            )
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):  # type: ignore[no-untyped-def]
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is not None:
+            name = self.model._meta.verbose_name  # type: ignore[attr-defined]
+            self._log_admin_reads(request, self.access_log_detail_subjects(obj), f"admin: {name}")
+        return obj
+
+    def get_changelist_instance(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        changelist = super().get_changelist_instance(request)  # type: ignore[misc]
+        # Only a list page that is shown: an action's POST builds the list too, but shows
+        # it to nobody (an action that shows or exports data logs what it shows itself).
+        if request.method in ("GET", "HEAD"):
+            name = self.model._meta.verbose_name_plural  # type: ignore[attr-defined]
+            subjects = self.access_log_subjects(changelist.result_list)
+            self._log_admin_reads(request, subjects, f"admin: {name} list")
+        return changelist

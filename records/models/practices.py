@@ -13,6 +13,7 @@ import secrets
 
 import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -65,6 +66,16 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        starts, ends = self.subscription_starts_on, self.subscription_ends_on
+        if starts and ends and ends < starts:
+            errors["subscription_ends_on"] = "The subscription must end after it starts."
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = "Give both latitude and longitude, or neither."
+        if errors:
+            raise ValidationError(errors)
 
 
 class StaffRole(models.TextChoices):
@@ -286,6 +297,9 @@ class EmergencyShare(models.Model):
 class AccessLogGrant(models.TextChoices):
     FAVORITE = "favorite", "Favorite (sharing consent)"
     EMERGENCY_SHARE = "emergency_share", "Emergency share"
+    # A read by VetPass privacy staff (the DPO) in the Django admin, working a case: no
+    # practice and no grant, so `practice` and `grant_id` are empty on these rows.
+    ADMIN = "admin", "VetPass privacy staff (admin)"
 
 
 @pgtrigger.register(
@@ -322,9 +336,17 @@ class AccessLog(models.Model):
     )
     view = models.CharField(max_length=60)
     grant_kind = models.CharField(max_length=20, choices=AccessLogGrant.choices)
-    grant_id = models.PositiveBigIntegerField()
+    grant_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    @property
+    def organisation(self) -> str | None:
+        """Where the viewer looked from, as the owner reads it: the practice, or VetPass
+        itself for its privacy staff's reads in the admin."""
+        if self.grant_kind == AccessLogGrant.ADMIN:
+            return "VetPass privacy staff"
+        return self.practice.name if self.practice is not None else None

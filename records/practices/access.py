@@ -11,6 +11,7 @@ A staff member sees an animal through a practice when
 
 Every read through a grant is written to the access log (rule 2) by `log_read`, which
 the selectors and the workspace helpers call; web and API views never write it themselves.
+Reads by VetPass privacy staff in the Django admin are written by `log_admin_reads`.
 """
 
 from __future__ import annotations
@@ -236,3 +237,29 @@ def log_list_reads(
                 f"WHERE id IN ({sub_sql})",
                 [user.pk, view[:60], grant_kind, now, *sub_params],
             )
+
+
+def log_admin_reads(
+    viewer: User | int, subjects: Iterable[tuple[int | None, int | None]], view: str
+) -> int:
+    """VetPass privacy staff looked at people's data in the Django admin (rule 2 holds for
+    them too): one row per object shown, as (owner id, animal id or None). Objects with no
+    person behind them (owner None) and the viewer's own data are not logged. One INSERT
+    however many objects, so an admin list's query count does not grow with its length.
+    Returns the number of rows written."""
+    viewer_id = viewer if isinstance(viewer, int) else viewer.pk
+    rows = [
+        AccessLog(
+            viewer_id=viewer_id,
+            practice=None,
+            owner_id=owner_id,
+            animal_id=animal_id,
+            view=view[:60],
+            grant_kind=AccessLogGrant.ADMIN,
+            grant_id=None,
+        )
+        for owner_id, animal_id in subjects
+        if owner_id is not None and owner_id != viewer_id
+    ]
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)

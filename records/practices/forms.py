@@ -209,14 +209,12 @@ class PracticeProfileForm(forms.ModelForm):
             "species_treated",
             "services",
             "participates",
-            "subscription_starts_on",
-            "subscription_ends_on",
         ]
+        # The subscription dates are VetPass's to set (the service refuses them from the
+        # practice): the page shows them, the form does not post them.
         widgets = {
             "species_treated": forms.CheckboxSelectMultiple,
             "services": forms.CheckboxSelectMultiple,
-            "subscription_starts_on": forms.DateInput(attrs={"type": "date"}),
-            "subscription_ends_on": forms.DateInput(attrs={"type": "date"}),
         }
 
 

@@ -178,7 +178,10 @@ class EmergencyShareSerializer(serializers.ModelSerializer):
 
 class AccessLogSerializer(serializers.ModelSerializer):
     viewer_name = serializers.CharField(source="viewer.display_name", read_only=True)
-    practice_name = serializers.CharField(source="practice.name", read_only=True, default=None)
+    # The practice, or "VetPass privacy staff" for reads in the admin (grant_kind "admin").
+    practice_name = serializers.CharField(
+        source="organisation", read_only=True, allow_null=True, default=None
+    )
     animal_name = serializers.CharField(source="animal.name", read_only=True, default=None)
 
     class Meta:

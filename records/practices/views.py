@@ -487,6 +487,7 @@ def practice_profile(request: HttpRequest, practice_pk: int) -> HttpResponse:
         try:
             svc.practice_update(
                 practice=practice,
+                actor=request.user,  # type: ignore[arg-type]
                 species=form.cleaned_data["species_treated"],
                 services=form.cleaned_data["services"],
                 **data,

@@ -166,3 +166,37 @@ def test_the_dpo_announces_a_new_policy_version_with_an_effective_date(dpo_clien
     new = PolicyVersion.objects.get(document=terms, version="2.0")
     assert new.requires_acceptance and new.effective_from.isoformat().startswith("2026-07-01")
     assert PolicyVersion.objects.get(document=terms, version="1.0").body  # the old one unchanged
+
+
+def test_the_ledger_shows_the_person_by_name_and_email_not_their_key(dpo_client, ledger, alice):
+    from consent.services import consent_grant as grant
+
+    grant(subject="paper.only@example.com", purpose="marketing_email", channel="admin")
+    page = dpo_client.get(URL).content.decode()
+    assert "Alice Owner &lt;alice@example.com&gt;" in page
+    assert ">email:paper.only@example.com<" in page  # no account: the key itself
+    assert f">user:{alice.pk}<" not in page
+
+
+def test_the_ledger_list_costs_no_query_per_person(
+    dpo_client, ledger, django_assert_max_num_queries
+):
+    from consent.services import consent_grant as grant
+    from tests.factories import UserFactory
+
+    with django_assert_max_num_queries(40) as few:
+        dpo_client.get(URL)
+    for _ in range(10):
+        grant(subject=UserFactory(), purpose="research", channel="web")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = dpo_client.get(URL)
+    assert len(response.context["cl"].result_list) == 13
+
+
+def test_an_export_logs_one_read_per_event_exported_and_nothing_else(dpo_client, ledger, alice):
+    from records.models import AccessLog, AccessLogGrant
+
+    admin_reads = AccessLog.objects.filter(grant_kind=AccessLogGrant.ADMIN)
+    dpo_client.post(URL, {"action": "export_json", "_selected_action": [ledger[0].pk]})
+    # her whole history (two events), not the three rows of the list page behind the action
+    assert [(r.owner_id, r.view) for r in admin_reads] == [(alice.pk, "admin: consent export")] * 2

@@ -40,6 +40,15 @@ PRACTICE_FIELDS = (
     "subscription_starts_on",
     "subscription_ends_on",
 )
+# The Kontak policy's anonymisation of a practice's client data hangs on the end of its
+# subscription (three months after it), so only VetPass staff set these dates: never the
+# practice's own administrator.
+SUBSCRIPTION_FIELDS = ("subscription_starts_on", "subscription_ends_on")
+
+
+def is_vetpass_staff(user: User) -> bool:
+    """VetPass's own staff (they open the Django admin); practice staff never are."""
+    return bool(user.is_active and (user.is_staff or user.is_superuser))
 
 
 # --- the practice profile ------------------------------------------------------------
@@ -49,40 +58,40 @@ PRACTICE_FIELDS = (
 def practice_update(
     *,
     practice: Practice,
+    actor: User,
     species: Iterable[Any] | None = None,
     services: Iterable[Any] | None = None,
     **data: Any,
 ) -> Practice:
-    unknown = set(data) - set(PRACTICE_FIELDS)
-    if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+    """Change the practice profile (also a new, unsaved practice, from the admin). The
+    practice administrator changes everything but the subscription dates; VetPass staff
+    change those too."""
+    errors = {name: "This field cannot be set here." for name in set(data) - set(PRACTICE_FIELDS)}
+    if not is_vetpass_staff(actor):
+        errors.update(
+            (name, "Only VetPass staff can change the subscription dates.")
+            for name in set(data) & set(SUBSCRIPTION_FIELDS)
+        )
+    if errors:
+        raise ValidationError(errors)
     for name, value in data.items():
         setattr(practice, name, value)
+    # A postcode with no coordinates (none given, as from a form left blank) is placed on
+    # the map from the postcode district, so the practice can be found by distance.
     if (
         "postcode" in data
         and practice.postcode
-        and "latitude" not in data
-        and (practice.latitude is None or practice.longitude is None)
+        and practice.latitude is None
+        and practice.longitude is None
     ):
-        from .practices.postcodes import coordinates_for
+        from ..postcodes import coordinates_for
 
         coords = coordinates_for(practice.postcode)
         if coords:
             practice.latitude, practice.longitude = coords
-    errors: dict[str, list[str]] = {}
-    try:
-        practice.full_clean()
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    starts, ends = practice.subscription_starts_on, practice.subscription_ends_on
-    if starts and ends and ends < starts:
-        errors.setdefault("subscription_ends_on", []).append(
-            "The subscription must end after it starts."
-        )
-    if (practice.latitude is None) != (practice.longitude is None):
-        errors.setdefault("longitude", []).append("Give both latitude and longitude, or neither.")
-    if errors:
-        raise ValidationError(errors)
+    # The model's clean() holds the cross-field rules (dates in order, both coordinates),
+    # so the admin's form shows them beside the fields as the web form does.
+    practice.full_clean()
     practice.save()
     if species is not None:
         practice.species_treated.set(species)
@@ -187,6 +196,8 @@ def staff_update(
             raise ValidationError(
                 {"is_practice_admin": "You cannot remove your own administrator role."}
             )
+        if not is_practice_admin and membership.is_practice_admin:
+            last_admin_check(membership)
         membership.is_practice_admin = is_practice_admin
     membership.save()
     if full_name is not None:
@@ -196,26 +207,65 @@ def staff_update(
     return membership
 
 
+def last_admin_check(membership: PracticeMembership) -> None:
+    """Refuse to take away the practice's last administrator (by leaving or demotion).
+
+    A practice keeps at least one administrator: otherwise nobody could add staff or
+    answer a join request, and its clients' data would have no one to look after it.
+    The services call this; the admin's form also asks it, to show the error early."""
+    others = (
+        PracticeMembership.objects.select_for_update()
+        .filter(practice_id=membership.practice_id, is_practice_admin=True, left_at__isnull=True)
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise ValidationError(
+            "The practice needs another administrator first: make another member an "
+            "administrator, then try again."
+        )
+
+
+def membership_create_check(*, practice: Practice, user: User, role: str) -> None:
+    """Refuse an unknown role or a second active membership of the same practice."""
+    errors: dict[str, str] = {}
+    if role not in StaffRole.values:
+        errors["role"] = "Choose a role."
+    if PracticeMembership.objects.filter(
+        practice=practice, user=user, left_at__isnull=True
+    ).exists():
+        errors["user"] = "This person is already on the staff of this practice."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    practice: Practice,
+    user: User,
+    role: str,
+    job_title: str = "",
+    is_practice_admin: bool = False,
+) -> PracticeMembership:
+    """VetPass staff put an existing account on a practice's staff (in the admin), e.g. the
+    first administrator of a practice that has just joined."""
+    membership_create_check(practice=practice, user=user, role=role)
+    return PracticeMembership.objects.create(
+        practice=practice,
+        user=user,
+        role=role,
+        job_title=job_title,
+        is_practice_admin=is_practice_admin,
+    )
+
+
 @transaction.atomic
 def membership_leave(*, membership: PracticeMembership) -> PracticeMembership:
-    """Leave a practice (or be removed by its administrator): access ends at once.
-
-    A practice keeps at least one administrator: otherwise nobody could add staff or answer
-    a join request, and its clients' data would have no one to look after it."""
+    """Leave a practice (or be removed by its administrator): access ends at once. The
+    practice's last administrator cannot leave (`last_admin_check`)."""
     membership = PracticeMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.left_at is None and membership.is_practice_admin:
-        others = (
-            PracticeMembership.objects.select_for_update()
-            .filter(
-                practice_id=membership.practice_id, is_practice_admin=True, left_at__isnull=True
-            )
-            .exclude(pk=membership.pk)
-        )
-        if not others.exists():
-            raise ValidationError(
-                "The practice needs another administrator before this one can leave: make "
-                "another member an administrator first."
-            )
+        last_admin_check(membership)
     if membership.left_at is None:
         membership.left_at = timezone.now()
         membership.save(update_fields=["left_at"])
