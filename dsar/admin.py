@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from consent.admin import DPOOnlyMixin
-from vetpass.admin import ReadOnlyAdminMixin
+from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin
 
 from . import services
 from .models import OPEN_STATUSES, CaseEvent, DataSubjectRequest, LegalHold, Status
@@ -85,7 +85,8 @@ ACTIONS: dict[str, tuple[str, bool]] = {
 
 
 @admin.register(DataSubjectRequest)
-class DataSubjectRequestAdmin(DPOOnlyMixin, admin.ModelAdmin):
+class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+    access_log_owner = "subject_id"
     list_display = ["reference", "type", "status", "jurisdiction", "assignee", "due", "received_at"]
     list_filter = ["type", "status", "jurisdiction", "assignee", DueFilter]
     search_fields = ["reference", "email", "name"]
@@ -204,10 +205,11 @@ class LegalHoldForm(forms.ModelForm):
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(DPOOnlyMixin, admin.ModelAdmin):
+class LegalHoldAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     """Holds are placed and lifted through dsar.services, which records who did it; a hold
     is never edited or deleted (lifting keeps the record)."""
 
+    access_log_owner = "subject_id"
     form = LegalHoldForm
     list_display = ["subject", "reason", "until", "placed_by", "placed_at", "lifted_at"]
     list_filter = ["lifted_at"]

@@ -74,3 +74,16 @@ def test_only_the_dpo_reaches_the_cases(alice, carol, dpo_client):
         response = client_for(user).get(f"/admin/dsar/datasubjectrequest/{case.pk}/act/start/")
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert dpo_client.get("/admin/dsar/datasubjectrequest/1/act/nonsense/").status_code == 404
+
+
+def test_the_dpos_look_at_a_case_is_in_the_persons_access_log(dpo_client, dpo, alice, bob):
+    from records.models import AccessLog
+
+    case = case_for(alice, NOW)
+    case_for(bob, NOW)
+    dpo_client.get(f"/admin/dsar/datasubjectrequest/{case.pk}/change/")
+    assert list(AccessLog.objects.values_list("viewer", "owner", "grant_kind")) == [
+        (dpo.pk, alice.pk, "admin")
+    ]
+    dpo_client.get("/admin/dsar/datasubjectrequest/")
+    assert AccessLog.objects.filter(owner=bob).count() == 1
