@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.forms.models import fields_for_model
 
+from vetpass.accounts.forms import DateInput
 from vetpass.accounts.models import User
 
 from ..models import Animal, Entry, EntryKind, Practice, Service, Species, StaffRole
@@ -80,7 +81,7 @@ class FavoriteForm(forms.Form):
     ends_on = forms.DateField(
         label="Stop sharing on",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     already_client = forms.BooleanField(
         label="I am already a client of this practice: ask it for the records it holds",
@@ -156,7 +157,7 @@ class ClinicalEntryForm(forms.Form):
             self.fields[name] = field
         kind_field: Any = self.fields["kind"]
         kind_field.choices = [c for c in EntryKind.choices if c[0] != EntryKind.DOCUMENT]
-        self.fields["occurred_on"].widget = forms.DateInput(attrs={"type": "date"})
+        self.fields["occurred_on"].widget = DateInput()
 
     def service_kwargs(self) -> dict[str, Any]:
         kind = self.cleaned_data["kind"]

@@ -264,7 +264,10 @@ def workspace_animal(request: HttpRequest, practice_pk: int, animal_pk: int) -> 
 def workspace_entry_create(request: HttpRequest, practice_pk: int, animal_pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
     vis = sel.get_workspace_animal(request.user, membership, animal_pk, view="add entry")  # type: ignore[arg-type]
-    initial = {"kind": request.GET.get("kind") or EntryKind.CLINICAL_NOTE}
+    initial = {
+        "kind": request.GET.get("kind") or EntryKind.CLINICAL_NOTE,
+        "occurred_on": timezone.localdate(),
+    }
     form = ClinicalEntryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
