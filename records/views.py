@@ -145,16 +145,25 @@ def _private_file(file: Any) -> FileResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The landing page after sign-in. Someone with animals (or an invitation to one) gets
+    the owner's dashboard, whatever else they are; with nothing to show there, the DPO goes
+    to the admin where their work is, and practice staff to their workspace."""
     if not request.user.is_authenticated:
         return render(request, "home.html")
     animals = _my_animals(request.user)
+    invitations = list(_pending_invitations(request.user))
+    if not animals and not invitations:
+        if request.user.is_dpo:  # type: ignore[union-attr]
+            return redirect("admin:index")
+        if practice_selectors.active_memberships(request.user).exists():  # type: ignore[arg-type]
+            return redirect("practices:workspace_home")
     return render(
         request,
         "records/dashboard.html",
         {
             "animals": [a for a in animals if not a.is_group],
             "herds": [a for a in animals if a.is_group],
-            "invitations": _pending_invitations(request.user),
+            "invitations": invitations,
         },
     )
 
