@@ -72,8 +72,15 @@ class FavoriteForm(forms.Form):
     animals = forms.ModelMultipleChoiceField(
         queryset=Animal.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    # No answer is preselected: sharing every kind of record is a choice the owner makes,
+    # never what happens when they tick nothing (favorite_create refuses "only these" empty).
+    which_kinds = forms.ChoiceField(
+        label="Which records",
+        choices=[("all", "All kinds of record"), ("chosen", "Only the kinds I tick below")],
+        widget=forms.RadioSelect,
+    )
     kinds = forms.MultipleChoiceField(
-        label="Which records (none ticked: all records)",
+        label="Only these kinds",
         choices=EntryKind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -91,6 +98,16 @@ class FavoriteForm(forms.Form):
     def __init__(self, *args: Any, owner: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["animals"].queryset = Animal.objects.filter(owner=owner)  # type: ignore[attr-defined]
+        if self.is_bound and not self.data.get("which_kinds"):
+            ticked = (
+                self.data.getlist("kinds")
+                if hasattr(self.data, "getlist")
+                else self.data.get("kinds")
+            )
+            if ticked:  # kinds ticked without the radio: plainly "only these", never "all"
+                data: Any = self.data.copy()  # type: ignore[attr-defined]
+                data["which_kinds"] = "chosen"
+                self.data = data
         if editing:
             del self.fields["already_client"]
 
@@ -100,6 +117,7 @@ class FavoriteForm(forms.Form):
             "share_profile": favorite.share_profile,
             "which": "all" if favorite.all_animals else "chosen",
             "animals": list(favorite.animals.all()),
+            "which_kinds": "chosen" if favorite.kinds else "all",
             "kinds": favorite.kinds,
             "ends_on": favorite.ends_on,
         }
@@ -110,7 +128,8 @@ class FavoriteForm(forms.Form):
             "share_profile": d["share_profile"],
             "all_animals": d["which"] == "all",
             "animals": list(d["animals"]) if d["which"] == "chosen" else [],
-            "kinds": d["kinds"],
+            "all_kinds": d["which_kinds"] == "all",
+            "kinds": d["kinds"] if d["which_kinds"] == "chosen" else [],
             "ends_on": d["ends_on"],
         }
         if "already_client" in self.fields:

@@ -80,6 +80,13 @@ class PracticeSearchSerializer(serializers.Serializer):
         return data
 
 
+class _AllKindsField(serializers.BooleanField):
+    """Whether a favorite shares every kind of record (stored as an empty `kinds`)."""
+
+    def get_attribute(self, instance: Any) -> bool:
+        return not instance.kinds
+
+
 class FavoriteSerializer(serializers.ModelSerializer):
     practice = PracticeSerializer(read_only=True)
     practice_id = serializers.PrimaryKeyRelatedField(
@@ -88,8 +95,23 @@ class FavoriteSerializer(serializers.ModelSerializer):
     animals = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Animal.objects.none(), required=False
     )
+    all_kinds = _AllKindsField(
+        required=False,
+        help_text=(
+            "true: every kind of record is shared, including kinds added later; false: only "
+            "`kinds`. When creating, send all_kinds: true or a non-empty `kinds`: a missing or "
+            "empty `kinds` never means every kind by itself."
+        ),
+    )
     # Checked by favorite_create (one rule for web and API): values of the entry kinds.
-    kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    kinds = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=(
+            "The kinds of record shared when all_kinds is false (at least one); empty when "
+            "all_kinds is true. Sending only `kinds` means only these."
+        ),
+    )
     requests = serializers.SerializerMethodField()
 
     class Meta:
@@ -101,6 +123,7 @@ class FavoriteSerializer(serializers.ModelSerializer):
             "share_profile",
             "all_animals",
             "animals",
+            "all_kinds",
             "kinds",
             "ends_on",
             "already_client",
@@ -116,6 +139,16 @@ class FavoriteSerializer(serializers.ModelSerializer):
         if request is not None and request.user.is_authenticated:
             relation: Any = self.fields["animals"]
             relation.child_relation.queryset = Animal.objects.filter(owner=request.user)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and data.get("all_kinds") is None and not data.get("kinds"):
+            raise serializers.ValidationError(
+                {
+                    "kinds": "Say which records to share: all_kinds true for every kind, or "
+                    "list the kinds in kinds."
+                }
+            )
+        return data
 
     def get_requests(self, obj: Favorite) -> list[dict[str, Any]]:
         return RecordRequestSerializer(obj.requests.all(), many=True).data  # type: ignore[return-value]
