@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.forms.models import fields_for_model
 
 from vetpass.accounts.forms import DateInput
@@ -152,6 +153,14 @@ class EmergencyShareForm(forms.Form):
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["animals"].queryset = Animal.objects.filter(owner=owner)  # type: ignore[attr-defined]
+        # The limit the service enforces, said before the owner types (a hint, not a rule).
+        most, usual = settings.EMERGENCY_SHARE_MAX_HOURS, settings.POLICY_EMERGENCY_SHARE_HOURS
+        hours = self.fields["hours"]
+        hours.initial = usual
+        hours.help_text = (
+            f"From 1 to {most} hours ({most // 24} days); {usual} unless you change it."
+        )
+        hours.widget.attrs.update(min="1", max=str(most), inputmode="numeric")
 
 
 class RedeemForm(forms.Form):

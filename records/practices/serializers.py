@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from ..models import (
-    AccessLog,
     AccessLogGrant,
     Animal,
     EmergencyShare,
@@ -178,7 +178,11 @@ class EmergencyShareSerializer(serializers.ModelSerializer):
     hours = serializers.IntegerField(
         write_only=True,
         required=False,
-        help_text="How long the share lasts: 72 hours if left out, at most 720 (30 days).",
+        help_text=(
+            f"How long the share lasts, in hours: from 1 to {settings.EMERGENCY_SHARE_MAX_HOURS} "
+            f"({settings.EMERGENCY_SHARE_MAX_HOURS // 24} days); "
+            f"{settings.POLICY_EMERGENCY_SHARE_HOURS} if left out."
+        ),
     )
     practice = serializers.PrimaryKeyRelatedField(
         queryset=Practice.objects.all(), required=False, allow_null=True
@@ -209,25 +213,21 @@ class EmergencyShareSerializer(serializers.ModelSerializer):
             relation.child_relation.queryset = Animal.objects.filter(owner=request.user)
 
 
-class AccessLogSerializer(serializers.ModelSerializer):
-    viewer_name = serializers.CharField(source="viewer.display_name", read_only=True)
-    practice_name = serializers.CharField(source="practice.name", read_only=True, default=None)
-    animal_name = serializers.CharField(source="animal.name", read_only=True, default=None)
+class AccessLogSerializer(serializers.Serializer):
+    """One line of the owner's access log: the reads of one person, practice, grant, view
+    and animal within one clock hour (selectors.owner_access_log)."""
 
-    class Meta:
-        model = AccessLog
-        fields = [
-            "id",
-            "created_at",
-            "viewer_name",
-            "practice",
-            "practice_name",
-            "animal",
-            "animal_name",
-            "view",
-            "grant_kind",
-            "grant_id",
-        ]
+    viewer_name = serializers.CharField(read_only=True)
+    practice = serializers.IntegerField(source="practice_id", read_only=True, allow_null=True)
+    practice_name = serializers.CharField(source="practice__name", read_only=True, allow_null=True)
+    animal = serializers.IntegerField(source="animal_id", read_only=True, allow_null=True)
+    animal_name = serializers.CharField(source="animal__name", read_only=True, allow_null=True)
+    view = serializers.CharField(read_only=True)
+    grant_kind = serializers.ChoiceField(choices=AccessLogGrant.choices, read_only=True)
+    grant_id = serializers.IntegerField(read_only=True)
+    count = serializers.IntegerField(read_only=True, help_text="How many reads this line holds.")
+    first_at = serializers.DateTimeField(read_only=True, help_text="The first of these reads.")
+    last_at = serializers.DateTimeField(read_only=True, help_text="The last of these reads.")
 
 
 class WorkspaceAnimalSerializer(serializers.ModelSerializer):
