@@ -30,7 +30,9 @@ run: seed
 	@echo "VetPass on http://$(HOST):$(PORT)/  (worker and beat beside it; Ctrl-C stops all)"
 	@# Stop the worker and beat once, by pid, when the server stops (a `kill 0` in the trap
 	@# re-entered the trap, signalled the worker's pool children directly and left it hanging).
-	@trap 'trap "" INT TERM; kill $$pids 2>/dev/null; wait' INT TERM EXIT; \
+	@# HOST and PORT reach all three, so links in emails (SITE_URL's default) name this port.
+	@export HOST=$(HOST) PORT=$(PORT); \
+	trap 'trap "" INT TERM; kill $$pids 2>/dev/null; wait' INT TERM EXIT; \
 	$(BIN)/celery -A vetpass worker --loglevel=INFO --concurrency=2 --hostname=vetpass@%h & \
 	pids="$$!"; \
 	$(BIN)/celery -A vetpass beat --loglevel=INFO --pidfile= & \

@@ -8,10 +8,14 @@ person on a new device gets their choice back and the banner does not ask again.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from .models import Purpose
+from vetpass.accounts.models import User
+
+from .models import Action, Channel, ConsentEvent, Purpose
 from .selectors import latest_action_for
+from .services import consent_record, consent_set
 
 COOKIE_NAME = "vp_cookie_choice"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
@@ -22,6 +26,36 @@ BANNER_WORDING = (
 
 
 SESSION_KEY = "consent_cookie_choice"
+
+
+@transaction.atomic
+def cookie_choice_record(
+    *, user: User, allowed: bool, channel: str = Channel.WEB
+) -> ConsentEvent | None:
+    """Put a signed-in person's cookie choice in the ledger, a "no" as much as a "yes".
+
+    consent_set writes only changes of state, and "never asked" already reads as off, so a
+    first "Essential cookies only" left no trace while "Accept" did: the refusal is a choice
+    the person made and must show in their history and receipts as one. It is recorded as a
+    withdraw event (the ledger's "no"); a repeated choice still writes nothing."""
+    wording = BANNER_WORDING + (
+        " [Accept analytics cookies]" if allowed else " [Essential cookies only]"
+    )
+    if not allowed and latest_action_for(user, Purpose.COOKIES_ANALYTICS) is None:
+        return consent_record(
+            subject=user,
+            purpose=Purpose.COOKIES_ANALYTICS,
+            action=Action.WITHDRAW,
+            channel=channel,
+            wording=wording,
+        )
+    return consent_set(
+        subject=user,
+        purpose=Purpose.COOKIES_ANALYTICS,
+        granted=allowed,
+        channel=channel,
+        wording=wording,
+    )
 
 
 def cookie_choice_from_ledger(request: HttpRequest, user: object) -> None:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vetpass.accounts.models import User
 
-from .cookies import BANNER_WORDING, cookie_choice, cookie_choice_store
+from .cookies import BANNER_WORDING, cookie_choice, cookie_choice_record, cookie_choice_store
 from .forms import ConsentChangeForm, CookieChoiceForm, PolicyAcceptForm
 from .models import Action, Channel, Purpose
 from .policy_gate import policy_gate_clear
@@ -173,14 +173,7 @@ def cookie_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         allowed = form.cleaned_data["analytics"] == "yes"
         if request.user.is_authenticated:
-            consent_set(
-                subject=request.user,  # type: ignore[arg-type]
-                purpose=Purpose.COOKIES_ANALYTICS,
-                granted=allowed,
-                channel=Channel.WEB,
-                wording=BANNER_WORDING
-                + (" [Accept analytics cookies]" if allowed else " [Essential cookies only]"),
-            )
+            cookie_choice_record(user=request.user, allowed=allowed)  # type: ignore[arg-type]
         messages.success(
             request,
             "Your cookie settings are saved: "

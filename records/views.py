@@ -5,7 +5,6 @@ ValidationErrors are shown on the form beside the field."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from .forms import (
 from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntryKind, EntrySource
 from .models.entries import KIND_FIELDS
 from .practices import selectors as practice_selectors
+from .vaccinations import entry_urgency, urgency, with_next_due, with_superseded
 
 
 class AuthedRequest(HttpRequest):
@@ -42,8 +42,6 @@ class AuthedRequest(HttpRequest):
     user: User
 
 
-# A vaccination due within this many days is shown as "due soon".
-DUE_SOON_DAYS = 30
 TIMELINE_PAGE_SIZE = 50
 OWNER_KINDS = [(k, label) for k, label in EntryKind.choices if k != EntryKind.EXAMINATION]
 
@@ -51,41 +49,8 @@ OWNER_KINDS = [(k, label) for k, label in EntryKind.choices if k != EntryKind.EX
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _with_next_due(animals: QuerySet[Animal]) -> QuerySet[Animal]:
-    """Annotate each animal with its next vaccination due date (and the vaccine), in the same
-    query: the earliest `next_due_on` of the latest dose of each vaccine."""
-    later_dose = Entry.objects.filter(
-        animal=OuterRef("animal"),
-        kind=EntryKind.VACCINATION,
-        vaccine_product=OuterRef("vaccine_product"),
-        occurred_on__gt=OuterRef("occurred_on"),
-    )
-    due = (
-        Entry.objects.filter(
-            animal=OuterRef("pk"), kind=EntryKind.VACCINATION, next_due_on__isnull=False
-        )
-        .filter(~Exists(later_dose))
-        .order_by("next_due_on")
-    )
-    return animals.annotate(
-        next_due_on=Subquery(due.values("next_due_on")[:1]),
-        next_due_product=Subquery(due.values("vaccine_product")[:1]),
-    )
-
-
-def urgency(due: date | None, today: date) -> str:
-    """overdue / soon / ok, for colouring a due date."""
-    if due is None:
-        return ""
-    if due < today:
-        return "overdue"
-    if due <= today + timedelta(days=DUE_SOON_DAYS):
-        return "soon"
-    return "ok"
-
-
 def _my_animals(user: Any) -> list[Animal]:
-    animals = list(_with_next_due(selectors.animals_owned_or_shared(user)).order_by("name", "id"))
+    animals = list(with_next_due(selectors.animals_owned_or_shared(user)).order_by("name", "id"))
     today = timezone.localdate()
     for animal in animals:
         animal.urgency = urgency(animal.next_due_on, today)  # type: ignore[attr-defined]
@@ -145,16 +110,25 @@ def _private_file(file: Any) -> FileResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The landing page after sign-in. Someone with animals (or an invitation to one) gets
+    the owner's dashboard, whatever else they are; with nothing to show there, the DPO goes
+    to the admin where their work is, and practice staff to their workspace."""
     if not request.user.is_authenticated:
         return render(request, "home.html")
     animals = _my_animals(request.user)
+    invitations = list(_pending_invitations(request.user))
+    if not animals and not invitations:
+        if request.user.is_dpo:  # type: ignore[union-attr]
+            return redirect("admin:index")
+        if practice_selectors.active_memberships(request.user).exists():  # type: ignore[arg-type]
+            return redirect("practices:workspace_home")
     return render(
         request,
         "records/dashboard.html",
         {
             "animals": [a for a in animals if not a.is_group],
             "herds": [a for a in animals if a.is_group],
-            "invitations": _pending_invitations(request.user),
+            "invitations": invitations,
         },
     )
 
@@ -207,7 +181,7 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in KIND_FIELDS:
         kind = ""
-    entries = selectors.entries_for(vis, kind=kind or None)
+    entries = with_superseded(selectors.entries_for(vis, kind=kind or None))
     page = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     points = selectors.weight_series(vis)
     care = [
@@ -221,7 +195,7 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     members = animal.members.select_related("species").order_by("name") if animal.is_group else None
     today = timezone.localdate()
     for entry in page:
-        entry.urgency = urgency(entry.next_due_on, today)  # type: ignore[attr-defined]
+        entry.urgency = entry_urgency(entry, today)  # type: ignore[attr-defined]
     return render(
         request,
         "records/animal_detail.html",

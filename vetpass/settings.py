@@ -44,7 +44,24 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+
+def local_site_url(host: str, port: str) -> str:
+    """Where `make run` serves (its HOST and PORT), as a link a browser can open: a server
+    listening on every interface (0.0.0.0, ::) is reached on the loopback address."""
+    host = host.strip() or "127.0.0.1"
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 (a listening address, not a bind)
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 literal in a URL
+    return f"http://{host}:{port.strip() or '8000'}"
+
+
+# The links in emails. Unset, they follow `make run`'s HOST and PORT (the Makefile passes
+# them to the site and the worker), so a laptop on another port gets working links.
+SITE_URL = env.str("SITE_URL", default="") or local_site_url(
+    env.str("HOST", default="127.0.0.1"), env.str("PORT", default="8000")
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

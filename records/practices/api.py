@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from vetpass.api import Pagination
 
+from ..models import Favorite
 from ..selectors import entries_for
 from . import selectors as sel
 from . import services as svc
@@ -81,6 +82,8 @@ class FavoriteListView(APIView):
             share_profile=d.get("share_profile", True),
             all_animals=d.get("all_animals", True),
             animals=d.get("animals", []),
+            # The serializer made sure one of the two was said; kinds alone means only these.
+            all_kinds=d.get("all_kinds", False),
             kinds=d.get("kinds", []),
             ends_on=d.get("ends_on"),
             already_client=d.get("already_client", False),
@@ -91,6 +94,20 @@ class FavoriteListView(APIView):
             FavoriteSerializer(favorite, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+def _kinds_change(
+    favorite: Favorite, all_kinds: bool | None, kinds: list[str] | None
+) -> tuple[bool, list[str]]:
+    """A PATCH's (all_kinds, kinds): what it leaves out stays as it was; `kinds` alone means
+    only these (an empty list is then refused by the service, never read as "all")."""
+    if all_kinds is None and kinds is None:
+        return not favorite.kinds, list(favorite.kinds)
+    if all_kinds is None:
+        return False, list(kinds or [])
+    if kinds is None:
+        return all_kinds, [] if all_kinds else list(favorite.kinds)
+    return all_kinds, list(kinds)
 
 
 class FavoriteDetailView(APIView):
@@ -107,12 +124,14 @@ class FavoriteDetailView(APIView):
         )
         s.is_valid(raise_exception=True)
         d = s.validated_data
+        all_kinds, kinds = _kinds_change(favorite, d.get("all_kinds"), d.get("kinds"))
         svc.favorite_update(
             favorite=favorite,
             share_profile=d.get("share_profile", favorite.share_profile),
             all_animals=d.get("all_animals", favorite.all_animals),
             animals=d.get("animals", list(favorite.animals.all())),
-            kinds=d.get("kinds", favorite.kinds),
+            all_kinds=all_kinds,
+            kinds=kinds,
             ends_on=d.get("ends_on", favorite.ends_on),
             channel="api",
         )

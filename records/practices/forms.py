@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.forms.models import fields_for_model
 
+from vetpass.accounts.forms import DateInput
 from vetpass.accounts.models import User
 
 from ..models import Animal, Entry, EntryKind, Practice, Service, Species, StaffRole
@@ -71,8 +73,15 @@ class FavoriteForm(forms.Form):
     animals = forms.ModelMultipleChoiceField(
         queryset=Animal.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    # No answer is preselected: sharing every kind of record is a choice the owner makes,
+    # never what happens when they tick nothing (favorite_create refuses "only these" empty).
+    which_kinds = forms.ChoiceField(
+        label="Which records",
+        choices=[("all", "All kinds of record"), ("chosen", "Only the kinds I tick below")],
+        widget=forms.RadioSelect,
+    )
     kinds = forms.MultipleChoiceField(
-        label="Which records (none ticked: all records)",
+        label="Only these kinds",
         choices=EntryKind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -80,7 +89,7 @@ class FavoriteForm(forms.Form):
     ends_on = forms.DateField(
         label="Stop sharing on",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     already_client = forms.BooleanField(
         label="I am already a client of this practice: ask it for the records it holds",
@@ -90,6 +99,16 @@ class FavoriteForm(forms.Form):
     def __init__(self, *args: Any, owner: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["animals"].queryset = Animal.objects.filter(owner=owner)  # type: ignore[attr-defined]
+        if self.is_bound and not self.data.get("which_kinds"):
+            ticked = (
+                self.data.getlist("kinds")
+                if hasattr(self.data, "getlist")
+                else self.data.get("kinds")
+            )
+            if ticked:  # kinds ticked without the radio: plainly "only these", never "all"
+                data: Any = self.data.copy()  # type: ignore[attr-defined]
+                data["which_kinds"] = "chosen"
+                self.data = data
         if editing:
             del self.fields["already_client"]
 
@@ -99,6 +118,7 @@ class FavoriteForm(forms.Form):
             "share_profile": favorite.share_profile,
             "which": "all" if favorite.all_animals else "chosen",
             "animals": list(favorite.animals.all()),
+            "which_kinds": "chosen" if favorite.kinds else "all",
             "kinds": favorite.kinds,
             "ends_on": favorite.ends_on,
         }
@@ -109,7 +129,8 @@ class FavoriteForm(forms.Form):
             "share_profile": d["share_profile"],
             "all_animals": d["which"] == "all",
             "animals": list(d["animals"]) if d["which"] == "chosen" else [],
-            "kinds": d["kinds"],
+            "all_kinds": d["which_kinds"] == "all",
+            "kinds": d["kinds"] if d["which_kinds"] == "chosen" else [],
             "ends_on": d["ends_on"],
         }
         if "already_client" in self.fields:
@@ -132,6 +153,14 @@ class EmergencyShareForm(forms.Form):
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["animals"].queryset = Animal.objects.filter(owner=owner)  # type: ignore[attr-defined]
+        # The limit the service enforces, said before the owner types (a hint, not a rule).
+        most, usual = settings.EMERGENCY_SHARE_MAX_HOURS, settings.POLICY_EMERGENCY_SHARE_HOURS
+        hours = self.fields["hours"]
+        hours.initial = usual
+        hours.help_text = (
+            f"From 1 to {most} hours ({most // 24} days); {usual} unless you change it."
+        )
+        hours.widget.attrs.update(min="1", max=str(most), inputmode="numeric")
 
 
 class RedeemForm(forms.Form):
@@ -156,7 +185,7 @@ class ClinicalEntryForm(forms.Form):
             self.fields[name] = field
         kind_field: Any = self.fields["kind"]
         kind_field.choices = [c for c in EntryKind.choices if c[0] != EntryKind.DOCUMENT]
-        self.fields["occurred_on"].widget = forms.DateInput(attrs={"type": "date"})
+        self.fields["occurred_on"].widget = DateInput()
 
     def service_kwargs(self) -> dict[str, Any]:
         kind = self.cleaned_data["kind"]

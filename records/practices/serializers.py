@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from ..models import (
-    AccessLog,
     AccessLogGrant,
     Animal,
     EmergencyShare,
@@ -80,6 +80,13 @@ class PracticeSearchSerializer(serializers.Serializer):
         return data
 
 
+class _AllKindsField(serializers.BooleanField):
+    """Whether a favorite shares every kind of record (stored as an empty `kinds`)."""
+
+    def get_attribute(self, instance: Any) -> bool:
+        return not instance.kinds
+
+
 class FavoriteSerializer(serializers.ModelSerializer):
     practice = PracticeSerializer(read_only=True)
     practice_id = serializers.PrimaryKeyRelatedField(
@@ -88,8 +95,23 @@ class FavoriteSerializer(serializers.ModelSerializer):
     animals = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Animal.objects.none(), required=False
     )
+    all_kinds = _AllKindsField(
+        required=False,
+        help_text=(
+            "true: every kind of record is shared, including kinds added later; false: only "
+            "`kinds`. When creating, send all_kinds: true or a non-empty `kinds`: a missing or "
+            "empty `kinds` never means every kind by itself."
+        ),
+    )
     # Checked by favorite_create (one rule for web and API): values of the entry kinds.
-    kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    kinds = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=(
+            "The kinds of record shared when all_kinds is false (at least one); empty when "
+            "all_kinds is true. Sending only `kinds` means only these."
+        ),
+    )
     requests = serializers.SerializerMethodField()
 
     class Meta:
@@ -101,6 +123,7 @@ class FavoriteSerializer(serializers.ModelSerializer):
             "share_profile",
             "all_animals",
             "animals",
+            "all_kinds",
             "kinds",
             "ends_on",
             "already_client",
@@ -116,6 +139,16 @@ class FavoriteSerializer(serializers.ModelSerializer):
         if request is not None and request.user.is_authenticated:
             relation: Any = self.fields["animals"]
             relation.child_relation.queryset = Animal.objects.filter(owner=request.user)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and data.get("all_kinds") is None and not data.get("kinds"):
+            raise serializers.ValidationError(
+                {
+                    "kinds": "Say which records to share: all_kinds true for every kind, or "
+                    "list the kinds in kinds."
+                }
+            )
+        return data
 
     def get_requests(self, obj: Favorite) -> list[dict[str, Any]]:
         return RecordRequestSerializer(obj.requests.all(), many=True).data  # type: ignore[return-value]
@@ -145,7 +178,11 @@ class EmergencyShareSerializer(serializers.ModelSerializer):
     hours = serializers.IntegerField(
         write_only=True,
         required=False,
-        help_text="How long the share lasts: 72 hours if left out, at most 720 (30 days).",
+        help_text=(
+            f"How long the share lasts, in hours: from 1 to {settings.EMERGENCY_SHARE_MAX_HOURS} "
+            f"({settings.EMERGENCY_SHARE_MAX_HOURS // 24} days); "
+            f"{settings.POLICY_EMERGENCY_SHARE_HOURS} if left out."
+        ),
     )
     practice = serializers.PrimaryKeyRelatedField(
         queryset=Practice.objects.all(), required=False, allow_null=True
@@ -176,28 +213,22 @@ class EmergencyShareSerializer(serializers.ModelSerializer):
             relation.child_relation.queryset = Animal.objects.filter(owner=request.user)
 
 
-class AccessLogSerializer(serializers.ModelSerializer):
-    viewer_name = serializers.CharField(source="viewer.display_name", read_only=True)
-    # The practice, or "VetPass privacy staff" for reads in the admin (grant_kind "admin").
-    practice_name = serializers.CharField(
-        source="organisation", read_only=True, allow_null=True, default=None
-    )
-    animal_name = serializers.CharField(source="animal.name", read_only=True, default=None)
+class AccessLogSerializer(serializers.Serializer):
+    """One line of the owner's access log: the reads of one person, practice, grant, view
+    and animal within one clock hour (selectors.owner_access_log)."""
 
-    class Meta:
-        model = AccessLog
-        fields = [
-            "id",
-            "created_at",
-            "viewer_name",
-            "practice",
-            "practice_name",
-            "animal",
-            "animal_name",
-            "view",
-            "grant_kind",
-            "grant_id",
-        ]
+    viewer_name = serializers.CharField(read_only=True)
+    practice = serializers.IntegerField(source="practice_id", read_only=True, allow_null=True)
+    # The practice, or "VetPass privacy staff" for reads in the admin (grant_kind "admin").
+    practice_name = serializers.CharField(source="organisation", read_only=True, allow_null=True)
+    animal = serializers.IntegerField(source="animal_id", read_only=True, allow_null=True)
+    animal_name = serializers.CharField(source="animal__name", read_only=True, allow_null=True)
+    view = serializers.CharField(read_only=True)
+    grant_kind = serializers.ChoiceField(choices=AccessLogGrant.choices, read_only=True)
+    grant_id = serializers.IntegerField(read_only=True, allow_null=True)
+    count = serializers.IntegerField(read_only=True, help_text="How many reads this line holds.")
+    first_at = serializers.DateTimeField(read_only=True, help_text="The first of these reads.")
+    last_at = serializers.DateTimeField(read_only=True, help_text="The last of these reads.")
 
 
 class WorkspaceAnimalSerializer(serializers.ModelSerializer):

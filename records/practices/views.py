@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..models import EntryKind, Practice, RecordRequest
+from ..models import AccessLogGrant, EntryKind, Practice, RecordRequest
 from ..selectors import entries_for
 from . import selectors as sel
 from . import services as svc
@@ -35,6 +35,9 @@ from .forms import (
     StaffUpdateForm,
     add_service_errors,
 )
+
+# Lines of the owner's access log on one web page (the API pages by the same number).
+ACCESS_LOG_PAGE_SIZE = 50
 
 # --- owners: find, favorite, un-favorite ---------------------------------------------
 
@@ -183,8 +186,12 @@ def emergency_share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def access_log(request: HttpRequest) -> HttpResponse:
-    rows = sel.owner_access_log(request.user)[:500]  # type: ignore[arg-type]
-    return render(request, "practices/access_log.html", {"rows": rows})
+    lines = sel.owner_access_log(request.user)  # type: ignore[arg-type]
+    page = Paginator(lines, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    grants = dict(AccessLogGrant.choices)
+    for line in page:
+        line["grant_label"] = grants.get(line["grant_kind"], line["grant_kind"])
+    return render(request, "practices/access_log.html", {"page": page, "rows": page})
 
 
 # --- the vet workspace ---------------------------------------------------------------
@@ -264,7 +271,10 @@ def workspace_animal(request: HttpRequest, practice_pk: int, animal_pk: int) -> 
 def workspace_entry_create(request: HttpRequest, practice_pk: int, animal_pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
     vis = sel.get_workspace_animal(request.user, membership, animal_pk, view="add entry")  # type: ignore[arg-type]
-    initial = {"kind": request.GET.get("kind") or EntryKind.CLINICAL_NOTE}
+    initial = {
+        "kind": request.GET.get("kind") or EntryKind.CLINICAL_NOTE,
+        "occurred_on": timezone.localdate(),
+    }
     form = ClinicalEntryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,6 +4,7 @@ site reads the same way."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms, template
@@ -12,6 +13,24 @@ from django.utils.safestring import SafeString
 register = template.Library()
 
 _CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+# The only value an <input type="date"> can show (HTML's "valid date string"). Any other
+# format (en-GB's dd/mm/yyyy) leaves the box blank and the form then fails "required".
+ISO_DATE = "%Y-%m-%d"
+
+
+def _iso_date_widget(widget: forms.Widget) -> forms.Widget | None:
+    """A copy of a type=date widget that renders its value as YYYY-MM-DD, or None when the
+    widget already does (or is not a date input)."""
+    if not isinstance(widget, forms.DateInput):
+        return None
+    if widget.input_type != "date" and widget.attrs.get("type") != "date":
+        return None
+    if widget.format == ISO_DATE:
+        return None
+    iso = copy.copy(widget)
+    iso.format = ISO_DATE
+    return iso
 
 
 @register.simple_tag
@@ -32,7 +51,9 @@ def field_widget(field: forms.BoundField) -> SafeString:
         attrs["autocomplete"] = autocomplete
     if isinstance(widget, forms.NumberInput) and "inputmode" not in widget.attrs:
         attrs["inputmode"] = "decimal"
-    return field.as_widget(attrs=attrs)
+    # Every type=date widget, whichever form declared it (accounts.forms.DateInput already
+    # renders ISO; a plain forms.DateInput(attrs={"type": "date"}) would not).
+    return field.as_widget(widget=_iso_date_widget(widget), attrs=attrs)
 
 
 @register.filter

@@ -32,6 +32,7 @@ def test_favorite_gives_the_vet_access_and_unfavorite_takes_it_away(
     sign_in(owner, live_server, alice.email, PASSWORD)
     owner.goto(f"{live_server.url}/practices/{riverside.pk}/favorite/")
     owner.get_by_text("registers you as a client", exact=False).wait_for()
+    owner.get_by_label("All kinds of record").check()  # an explicit choice, never preselected
     owner.click("form button[type=submit]:has-text('Favorite and share')")
     owner.get_by_role("heading", name="Sharing with Riverside Vets").wait_for()
 

@@ -69,6 +69,14 @@ class ProfileForm(forms.ModelForm):
         fields = list(PROFILE_FIELDS)
         widgets = {"date_of_birth": DateInput()}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Marked as needed (no "(optional)" label); profile_update still checks them.
+        self.fields["full_name"].required = True
+        self.fields["full_name"].error_messages["required"] = "Enter your full name."
+        if self.instance.date_of_birth is not None:
+            self.fields["date_of_birth"].required = True
+
     def clean_date_of_birth(self) -> Any:
         born = self.cleaned_data.get("date_of_birth")
         if born is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.utils import timezone
 
 from .models import User
@@ -48,32 +51,93 @@ PROFILE_FIELDS = (
 )
 
 
+# A light phone check (no phone library is installed): what people type in a phone number
+# (digits, spaces, +, -, parentheses) and a plausible number of digits.
+_PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()\-]+$")
+PHONE_DIGITS = (6, 20)
+# A UK postcode (outward code, space, inward code), as Royal Mail writes them.
+_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+_OTHER_POSTCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$")
+
+
 def profile_update(*, user: User, **fields: object) -> User:
-    """Change profile fields, validated as a whole; nothing is saved on error."""
+    """Change profile fields, validated as a whole; nothing is saved on error. Text is
+    trimmed, and a UK postcode written the usual way ("bs14dj" -> "BS1 4DJ")."""
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
+    had_date_of_birth = user.date_of_birth is not None
     for name, value in fields.items():
+        if isinstance(value, str) and name != "country":
+            value = value.strip()
         setattr(user, name, value)
-    validate_profile(user)
+    validate_profile(user, changed=set(fields), had_date_of_birth=had_date_of_birth)
     user.save()
     return user
 
 
-def validate_profile(user: User) -> None:
+def validate_profile(
+    user: User, *, changed: set[str] | None = None, had_date_of_birth: bool = False
+) -> None:
+    """Raise a ValidationError per field. The fields the person changed are checked (a
+    postcode again when the country changes), so an old value never blocks another change;
+    the date of birth the 16+ rule depends on cannot be removed once given."""
     from django.core.exceptions import ValidationError
 
     from .validators import validate_adult
 
+    changed = set(PROFILE_FIELDS) if changed is None else changed
     errors: dict[str, list[str]] = {}
     try:
         user.full_clean(exclude=["password", "email"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if user.date_of_birth is not None:
-        try:
-            validate_adult(user.date_of_birth)
-        except ValidationError as exc:
-            errors.setdefault("date_of_birth", []).extend(exc.messages)
+    if "full_name" in changed and not user.full_name.strip():
+        errors.setdefault("full_name", []).append("Enter your full name.")
+    if "date_of_birth" in changed:
+        if user.date_of_birth is None and had_date_of_birth:
+            errors.setdefault("date_of_birth", []).append(
+                "Your date of birth cannot be removed: VetPass needs it to check you are "
+                f"{settings.POLICY_MINIMUM_AGE} or older."
+            )
+        elif user.date_of_birth is not None:
+            try:
+                validate_adult(user.date_of_birth)
+            except ValidationError as exc:
+                errors.setdefault("date_of_birth", []).extend(exc.messages)
+    if "phone" in changed and user.phone:
+        message = phone_error(user.phone)
+        if message:
+            errors.setdefault("phone", []).append(message)
+    if {"postcode", "country"} & changed and user.postcode:
+        postcode, message = postcode_checked(user.postcode, str(user.country or ""))
+        if message:
+            errors.setdefault("postcode", []).append(message)
+        else:
+            user.postcode = postcode
     if errors:
         raise ValidationError(errors)
+
+
+def phone_error(phone: str) -> str:
+    """Why this is not a phone number, or "" when it may be one."""
+    digits = sum(ch.isdigit() for ch in phone)
+    low, high = PHONE_DIGITS
+    if not _PHONE_CHARACTERS.match(phone) or not low <= digits <= high:
+        return (
+            f"Enter a phone number of {low} to {high} digits, like 0117 496 0000 or "
+            "+44 117 496 0000 (digits, spaces, +, - and brackets only)."
+        )
+    return ""
+
+
+def postcode_checked(postcode: str, country: str) -> tuple[str, str]:
+    """(the postcode as stored, "") or (postcode, why it is not one) for the country."""
+    if country.upper() == "GB":
+        match = _UK_POSTCODE.match(postcode.upper())
+        if match is None:
+            return postcode, "Enter a UK postcode, like BS1 4DJ."
+        return f"{match.group(1)} {match.group(2)}", ""
+    if not _OTHER_POSTCODE.match(postcode):
+        return postcode, "Enter a postcode or ZIP code: letters, digits, spaces and hyphens only."
+    return postcode, ""

@@ -76,11 +76,18 @@ def _registration_for(owner: User, practice: Practice) -> ClientRegistration:
     return registration or ClientRegistration.objects.create(owner=owner, practice=practice)
 
 
+def _all_kinds(all_kinds: bool | None, kinds: list[str]) -> bool:
+    """The web form and the API always say whether every kind is shared (all_kinds); code
+    that leaves it out (the demo, imports) shares every kind only when it lists none."""
+    return not kinds if all_kinds is None else all_kinds
+
+
 def _scope_errors(
     *,
     owner: User,
     all_animals: bool,
     animals: list[Animal],
+    all_kinds: bool,
     kinds: list[str],
     ends_on: date | None,
 ) -> dict[str, str]:
@@ -90,8 +97,14 @@ def _scope_errors(
     if any(a.owner_id != owner.pk for a in animals):
         errors["animals"] = "Choose from your own animals."
     unknown = [k for k in kinds if k not in EntryKind.values]
+    # The widest share (every kind) is only ever an explicit choice: "only these" with
+    # nothing ticked is a mistake to point out, never a silent "all".
     if unknown:
         errors["kinds"] = f"Unknown kind of record: {', '.join(unknown)}."
+    elif all_kinds and kinds:
+        errors["kinds"] = "Share all kinds of record, or only the kinds you list: not both."
+    elif not all_kinds and not kinds:
+        errors["kinds"] = "Choose at least one kind of record, or share all kinds."
     if ends_on is not None and ends_on < timezone.localdate():
         errors["ends_on"] = "The end date must be today or later."
     return errors
@@ -105,6 +118,7 @@ def favorite_create(
     share_profile: bool = True,
     all_animals: bool = True,
     animals: Iterable[Animal] = (),
+    all_kinds: bool | None = None,
     kinds: Iterable[str] = (),
     ends_on: date | None = None,
     already_client: bool = False,
@@ -112,6 +126,7 @@ def favorite_create(
 ) -> Favorite:
     animals = list(animals)
     kinds = sorted(set(kinds))
+    all_kinds = _all_kinds(all_kinds, kinds)
     errors: dict[str, str] = {}
     if owner.is_restricted:
         errors["practice"] = (
@@ -124,7 +139,12 @@ def favorite_create(
         errors["practice"] = "You already share your records with this practice."
     errors.update(
         _scope_errors(
-            owner=owner, all_animals=all_animals, animals=animals, kinds=kinds, ends_on=ends_on
+            owner=owner,
+            all_animals=all_animals,
+            animals=animals,
+            all_kinds=all_kinds,
+            kinds=kinds,
+            ends_on=ends_on,
         )
     )
     if errors:
@@ -171,6 +191,7 @@ def favorite_update(
     share_profile: bool,
     all_animals: bool,
     animals: Iterable[Animal] = (),
+    all_kinds: bool | None = None,
     kinds: Iterable[str] = (),
     ends_on: date | None = None,
     channel: str = "web",
@@ -189,10 +210,12 @@ def favorite_update(
         )
     animals = list(animals)
     kinds = sorted(set(kinds))
+    all_kinds = _all_kinds(all_kinds, kinds)
     errors = _scope_errors(
         owner=favorite.owner,
         all_animals=all_animals,
         animals=animals,
+        all_kinds=all_kinds,
         kinds=kinds,
         ends_on=ends_on,
     )

@@ -1,0 +1,79 @@
+"""When each vaccine is next due: the one place that decides it (the dashboard, the animals
+list and the animal's timeline read it from here).
+
+A dose of a vaccine is superseded by a later dose of the same vaccine for the same animal:
+the due date then comes from the latest dose only, so a booster given on time never leaves
+the earlier dose showing "overdue". "The same vaccine" compares product names ignoring case
+and surrounding spaces ("Nobivac L4" and " nobivac l4 "); a dose with no product name is
+never matched. Two doses on the same day: the one recorded last is the latest.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower, Trim
+
+from .models import Animal, Entry, EntryKind
+
+# A vaccination due within this many days is shown as "due soon".
+DUE_SOON_DAYS = 30
+
+
+def _vaccine(expression: object) -> Lower:
+    return Lower(Trim(expression))  # type: ignore[arg-type]
+
+
+def _later_dose() -> Exists:
+    """Whether a later dose of the same vaccine exists for the outer vaccination entry."""
+    return Exists(
+        Entry.objects.filter(animal=OuterRef("animal"), kind=EntryKind.VACCINATION)
+        .annotate(vaccine=_vaccine("vaccine_product"))
+        .filter(vaccine=_vaccine(OuterRef("vaccine_product")))
+        .exclude(vaccine="")
+        .filter(
+            Q(occurred_on__gt=OuterRef("occurred_on"))
+            | Q(occurred_on=OuterRef("occurred_on"), pk__gt=OuterRef("pk"))
+        )
+    )
+
+
+def with_superseded(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+    """Annotate each entry with `superseded`: a vaccination followed by a later dose of the
+    same vaccine (always False for other kinds). In the same query."""
+    return entries.annotate(superseded=Q(kind=EntryKind.VACCINATION) & _later_dose())
+
+
+def with_next_due(animals: QuerySet[Animal]) -> QuerySet[Animal]:
+    """Annotate each animal with its next vaccination due date and that vaccine's name, in
+    the same query: the earliest `next_due_on` among the latest dose of each vaccine."""
+    due = (
+        Entry.objects.filter(
+            animal=OuterRef("pk"), kind=EntryKind.VACCINATION, next_due_on__isnull=False
+        )
+        .filter(~_later_dose())
+        .order_by("next_due_on", "pk")
+    )
+    return animals.annotate(
+        next_due_on=Subquery(due.values("next_due_on")[:1]),
+        next_due_product=Subquery(due.values("vaccine_product")[:1]),
+    )
+
+
+def urgency(due: date | None, today: date) -> str:
+    """overdue / soon / ok, for colouring a due date ("" when there is none)."""
+    if due is None:
+        return ""
+    if due < today:
+        return "overdue"
+    if due <= today + timedelta(days=DUE_SOON_DAYS):
+        return "soon"
+    return "ok"
+
+
+def entry_urgency(entry: Entry, today: date) -> str:
+    """A vaccination entry's urgency on the timeline: none once a later dose was given."""
+    if entry.kind != EntryKind.VACCINATION or getattr(entry, "superseded", False):
+        return ""
+    return urgency(entry.next_due_on, today)
