@@ -11,7 +11,6 @@ from django.db import transaction
 from records import services as record_services
 from records.practices import services as svc
 from tests.factories import MembershipFactory, UserFactory
-from tests.outbox.conftest import OUTBOX_BACKEND
 from vetpass.outbox.models import OutboxEmail
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _outbox(settings):
-    settings.EMAIL_BACKEND = OUTBOX_BACKEND
+    settings.EMAIL_BACKEND = "vetpass.outbox.backends.OutboxBackend"
     settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
