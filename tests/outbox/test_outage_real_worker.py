@@ -21,15 +21,10 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection
-from django.test import Client
-from django.urls import reverse
 
-from records.practices import services as practice_services
-from tests.conftest import client_for
-from tests.factories import AnimalFactory, MembershipFactory, PracticeFactory, UserFactory
 from vetpass.outbox.models import OutboxEmail
 
-from .conftest import broker_at, free_port
+from .conftest import broker_at, free_port, outage_actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,52 +62,6 @@ def _wait_for(condition, seconds: float, worker: subprocess.Popen) -> None:
     )
 
 
-def _actions(reference_data) -> dict[str, int]:
-    """The five actions of the issue, each through its web door; their status codes."""
-    alice = UserFactory(email="alice@example.com", full_name="Alice Owner")
-    UserFactory(email="bob@example.com", full_name="Bob Other")
-    rex = AnimalFactory(owner=alice, name="Rex")
-    riverside = PracticeFactory(name="Riverside Vets")
-    pat = UserFactory(email="pat.admin@example.com")
-    MembershipFactory(practice=riverside, user=pat, is_practice_admin=True)
-    harbour = PracticeFactory(name="Harbour Emergency Clinic")
-    erin = UserFactory(email="erin.vet@example.com")
-    MembershipFactory(practice=harbour, user=erin)
-    share = practice_services.emergency_share_create(owner=alice, animals=[rex])
-    OutboxEmail.objects.all().delete()  # only the five actions' email counts below
-
-    anonymous = Client()
-    return {
-        "invitation": client_for(alice)
-        .post(f"/animals/{rex.pk}/co-owners/", {"email": "bob@example.com", "permission": "view"})
-        .status_code,
-        "sign-up": anonymous.post(
-            reverse("account_signup"),
-            {
-                "email": "newbie@example.com",
-                "password1": "a-long-unusual-passphrase",
-                "password2": "a-long-unusual-passphrase",
-                "full_name": "New Person",
-                "date_of_birth": "1990-01-01",
-                "country": "GB",
-                "region": "",
-            },
-        ).status_code,
-        "staff creation": client_for(pat)
-        .post(
-            f"/workspace/{riverside.pk}/staff/new/",
-            {"full_name": "Nina Nurse", "email": "nina@example.com", "role": "nurse"},
-        )
-        .status_code,
-        "emergency-share redeem": client_for(erin)
-        .post(f"/workspace/{harbour.pk}/redeem/", {"code": share.code})
-        .status_code,
-        "password reset": Client()
-        .post(reverse("account_reset_password"), {"email": "bob@example.com"})
-        .status_code,
-    }
-
-
 def test_with_smtp_and_the_broker_down_every_action_answers_and_its_email_arrives_once_back(
     reference_data, outbox
 ):
@@ -122,7 +71,7 @@ def test_with_smtp_and_the_broker_down_every_action_answers_and_its_email_arrive
 
     smtp_port = free_port()
     with broker_at(f"redis://127.0.0.1:{free_port()}/0"):
-        answers = _actions(reference_data)
+        answers = outage_actions()
     assert {k: v for k, v in answers.items() if not 200 <= v < 400} == {}
     queued = list(OutboxEmail.objects.order_by("pk").values_list("to", "status", "attempts"))
     assert sorted(t[0] for t, _, _ in queued) == [

@@ -16,7 +16,7 @@ from tests.conftest import client_for
 from vetpass.outbox.models import OutboxEmail
 from vetpass.outbox.services import OutboxDeliveryFailed, outbox_send, outbox_sweep
 
-from .conftest import broker_at, free_port
+from .conftest import broker_at, free_port, outage_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,25 @@ def test_an_invitation_answers_and_waits_in_the_outbox_when_the_broker_is_down(
     # The broker is back: the sweep hands the email to a worker (in-process here).
     assert outbox_sweep() == 1
     assert [m.to for m in mail.outbox] == [["bob@example.com"]]
+
+
+def test_every_action_of_the_issue_answers_with_the_broker_down_and_its_email_waits(
+    outbox, reference_data, django_capture_on_commit_callbacks
+):
+    dead_broker = broker_at(f"redis://127.0.0.1:{free_port()}/0")
+    with dead_broker, django_capture_on_commit_callbacks(execute=True):
+        answers = outage_actions()
+    assert {k: v for k, v in answers.items() if not 200 <= v < 400} == {}
+    assert OutboxEmail.objects.filter(status="queued", attempts=0).count() == 5
+    assert mail.outbox == []
+    assert outbox_sweep() == 5
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "alice@example.com",
+        "bob@example.com",
+        "bob@example.com",
+        "newbie@example.com",
+        "nina@example.com",
+    ]
 
 
 def test_an_email_is_sent_once_when_two_workers_are_given_it(outbox):
