@@ -443,7 +443,7 @@ def owner_access_log(owner: User) -> QuerySet[AccessLog, dict[str, Any]]:
                 output_field=CharField(),
             ),
             # As AccessLog.organisation says it: VetPass itself for reads in the admin.
-            organisation=Case(
+            organisation_name=Case(
                 When(grant_kind=AccessLogGrant.ADMIN, then=Value("VetPass privacy staff")),
                 default=F("practice__name"),
                 output_field=CharField(),
@@ -455,7 +455,7 @@ def owner_access_log(owner: User) -> QuerySet[AccessLog, dict[str, Any]]:
             "viewer_name",
             "practice_id",
             "practice__name",
-            "organisation",
+            "organisation_name",
             "animal_id",
             "animal__name",
             "view",

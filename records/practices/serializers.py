@@ -220,7 +220,7 @@ class AccessLogSerializer(serializers.Serializer):
     viewer_name = serializers.CharField(read_only=True)
     practice = serializers.IntegerField(source="practice_id", read_only=True, allow_null=True)
     # The practice, or "VetPass privacy staff" for reads in the admin (grant_kind "admin").
-    practice_name = serializers.CharField(source="organisation", read_only=True, allow_null=True)
+    practice_name = serializers.CharField(source="organisation_name", read_only=True, allow_null=True)
     animal = serializers.IntegerField(source="animal_id", read_only=True, allow_null=True)
     animal_name = serializers.CharField(source="animal__name", read_only=True, allow_null=True)
     view = serializers.CharField(read_only=True)
