@@ -137,11 +137,17 @@ class AnimalViewSet(
         return selectors.animals_owned_or_shared(_user(self.request))
 
     def get_object(self) -> Animal:
-        # Changing needs edit rights, deleting needs ownership; either way a 404 otherwise.
+        # Changing needs edit rights; deleting and arranging herds need ownership (as on
+        # the web, whose form offers a co-owner no herd); either way a 404 otherwise.
         edit = self.action in ("update", "partial_update", "destroy", "move")
+        owner = self.action in ("destroy", "move")
         vis = selectors.get_animal_for_user(
-            _user(self.request), self.kwargs["pk"], edit=edit, owner=self.action == "destroy"
+            _user(self.request), self.kwargs["pk"], edit=edit, owner=owner
         )
+        identity = selectors.owner_identity(vis)
+        if identity is not None:
+            # Practice staff see the owner as the practice may (§1.7), not their name.
+            vis.animal.owner_label = identity.name  # type: ignore[attr-defined]
         return vis.animal
 
     def perform_create(self, serializer: serializers.BaseSerializer[Animal]) -> None:
@@ -169,7 +175,7 @@ class AnimalViewSet(
         group_id = data.validated_data["group"]
         if group_id is not None:
             try:
-                group = selectors.get_animal_for_user(_user(request), group_id, edit=True).animal
+                group = selectors.get_animal_for_user(_user(request), group_id, owner=True).animal
             except Http404:
                 raise ValidationError({"group": ["Choose one of your herds or groups."]}) from None
         animal = services.animal_move_to_group(animal=animal, group=group, actor=_user(request))
@@ -190,14 +196,18 @@ class AnimalEntriesView(UploadLimitMixin, generics.ListCreateAPIView[Entry]):
     queryset = Entry.objects.none()  # for the schema; get_queryset decides
     parser_classes = PARSERS
 
+    visibility: selectors.Visibility | None = None
+
     def _visibility(self) -> selectors.Visibility:
-        return selectors.get_animal_for_user(
-            _user(self.request), self.kwargs["animal_pk"], edit=self.request.method == "POST"
-        )
+        if self.visibility is None:
+            self.visibility = selectors.get_animal_for_user(
+                _user(self.request), self.kwargs["animal_pk"], edit=self.request.method == "POST"
+            )
+        return self.visibility
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Visibility first: someone else's animal answers 404 whatever the body says.
-        self.visibility = self._visibility()
+        self._visibility()
         return super().create(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Entry]:
@@ -205,8 +215,14 @@ class AnimalEntriesView(UploadLimitMixin, generics.ListCreateAPIView[Entry]):
         query.is_valid(raise_exception=True)
         return selectors.entries_for(self._visibility(), kind=query.validated_data.get("kind"))
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.visibility is not None:
+            context["owner_side"] = self.visibility.is_owner_side
+        return context
+
     def perform_create(self, serializer: serializers.BaseSerializer[Entry]) -> None:
-        vis = self.visibility
+        vis = self._visibility()
         source, practice = EntrySource.OWNER, None
         if not vis.is_owner_side:
             source, practice = EntrySource.PRACTICE, getattr(vis.via, "practice", None)
@@ -229,10 +245,18 @@ class EntryDetailView(UploadLimitMixin, generics.RetrieveUpdateDestroyAPIView[En
         return EntrySerializer if self.request.method == "GET" else EntryUpdateSerializer
 
     def get_object(self) -> Entry:
-        entry, _vis = selectors.get_entry_for_user(
+        # With edit, the selector asks services.entry_check_change: an entry a practice
+        # wrote answers 404 to a change, as on the web.
+        entry, vis = selectors.get_entry_for_user(
             _user(self.request), self.kwargs["pk"], edit=self.request.method != "GET"
         )
+        self.owner_side = vis.is_owner_side
         return entry
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["owner_side"] = getattr(self, "owner_side", True)
+        return context
 
     def perform_update(self, serializer: serializers.BaseSerializer[Entry]) -> None:
         assert serializer.instance is not None
@@ -378,20 +402,15 @@ class InvitationRevokeView(APIView):
 
 @extend_schema(tags=["co-owners"])
 class CoOwnersView(generics.ListAPIView[AnimalAccess]):
-    """The people an animal is shared with (visible to its owner and its co-owners)."""
+    """The people an animal is shared with: its owner's list (co-owners and anyone else
+    get a 404, as on the web)."""
 
     serializer_class = CoOwnerSerializer
     queryset = AnimalAccess.objects.none()  # for the schema; get_queryset decides
 
     def get_queryset(self) -> QuerySet[AnimalAccess]:
-        vis = selectors.get_animal_for_user(_user(self.request), self.kwargs["animal_pk"])
-        if not vis.is_owner_side:
-            raise Http404("No such animal.")
-        return (
-            AnimalAccess.objects.filter(animal=vis.animal)
-            .select_related("user")
-            .order_by("created_at", "pk")
-        )
+        # The owner's list, as on the web: 404 to anyone else, before any read is logged.
+        return selectors.co_owners_for(_user(self.request), self.kwargs["animal_pk"])
 
 
 @extend_schema(tags=["co-owners"])

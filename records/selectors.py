@@ -8,13 +8,16 @@ with. Practice staff and emergency-share holders are added by the practice issue
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vetpass.accounts.models import User
 
+from . import services
 from .models import Animal, AnimalAccess, Entry, EntryKind, Permission
 from .practices import access
+from .practices.access import ClientIdentity
 from .visibility import Visibility
 
 
@@ -78,15 +81,20 @@ def get_animal_for_user(
 
 
 def entries_for(vis: Visibility, *, kind: str | None = None) -> QuerySet[Entry]:
-    qs = Entry.objects.filter(animal=vis.animal).select_related("author", "practice")
-    if vis.kinds is not None:
-        qs = qs.filter(kind__in=vis.kinds)
+    """The animal's entries this look may see: the kinds the grant shares, and always
+    what the viewer's own practice wrote (Visibility.entries_q)."""
+    qs = Entry.objects.filter(animal=vis.animal).filter(vis.entries_q())
+    qs = qs.select_related("author", "practice")
     if kind:
         qs = qs.filter(kind=kind)
     return qs
 
 
 def get_entry_for_user(user: User, pk: object, *, edit: bool = False) -> tuple[Entry, Visibility]:
+    """The entry with the look it is seen through, or 404. `edit` also asks the service
+    whether this person may change this entry (services.entry_check_change: an entry a
+    practice wrote is the practice's record) and answers 404 when not, as the web always
+    did — the same for the web views and the API."""
     try:
         entry = Entry.objects.select_related("animal", "animal__species", "animal__owner").get(
             pk=pk  # type: ignore[misc]
@@ -94,10 +102,15 @@ def get_entry_for_user(user: User, pk: object, *, edit: bool = False) -> tuple[E
     except (Entry.DoesNotExist, ValueError, TypeError):
         raise Http404("No such entry.") from None
     vis = visibility_for(user, entry.animal)
-    if vis is None or (vis.kinds is not None and entry.kind not in vis.kinds):
+    if vis is None or not vis.shows_entry(entry):
         raise Http404("No such entry.")
-    if edit and not vis.can_edit:
-        raise Http404("No such entry.")
+    if edit:
+        if not vis.can_edit:
+            raise Http404("No such entry.")
+        try:
+            services.entry_check_change(entry=entry, actor=user)
+        except PermissionDenied:
+            raise Http404("No such entry.") from None
     if vis.via is not None:
         access.log_read(user, vis, "entry")
     return entry, vis
@@ -105,14 +118,65 @@ def get_entry_for_user(user: User, pk: object, *, edit: bool = False) -> tuple[E
 
 def weight_series(vis: Visibility) -> list[tuple[object, float]]:
     """(date, kg) points for the weight chart, oldest first."""
-    if vis.kinds is not None and EntryKind.WEIGHT not in vis.kinds:
-        return []
     rows = (
         Entry.objects.filter(animal=vis.animal, kind=EntryKind.WEIGHT, weight_value__isnull=False)
+        .filter(vis.entries_q())
         .order_by("occurred_on", "created_at")
         .only("occurred_on", "weight_value", "weight_unit")
     )
     return [(e.occurred_on, e.weight_kg or 0.0) for e in rows]
+
+
+def herd_members(user: User, vis: Visibility) -> list[Animal]:
+    """The members of a herd or group that this look may see: every one for the owner;
+    those shared with them for a co-owner; for practice staff those their grants cover,
+    each written to the access log (the page shows their names). Never the whole list
+    unchecked (§1.2)."""
+    if not vis.animal.is_group:
+        return []
+    members = vis.animal.members.select_related("species").order_by("name", "id")
+    if vis.is_owner:
+        return list(members)
+    if vis.is_owner_side:
+        return list(members.filter(Q(owner=user) | Q(accesses__user=user)).distinct())
+    rows = access.visible_members(user, vis.animal, members)
+    if rows:
+        access.log_reads(user, [(via, vis.animal.owner_id, a.pk) for a, via in rows], "herd member")
+    return [animal for animal, _via in rows]
+
+
+def visible_group(user: User, vis: Visibility) -> Animal | None:
+    """The herd the animal belongs to, when this look may see it too (its name is shown);
+    a practice's look at it is access-logged."""
+    group = vis.animal.group if vis.animal.group_id else None
+    if group is None:
+        return None
+    if vis.is_owner:
+        return group
+    group_vis = visibility_for(user, group)
+    if group_vis is None:
+        return None
+    if group_vis.via is not None:
+        access.log_read(user, group_vis, "herd")
+    return group
+
+
+def owner_identity(vis: Visibility) -> ClientIdentity | None:
+    """Who owns the animal as this look may see it: None on the owner's side; for a
+    practice, what the owner shares with it (practices.access.client_identity, §1.7)."""
+    return access.identity_for(vis)
+
+
+def co_owners_for(user: User, animal_pk: object) -> QuerySet[AnimalAccess]:
+    """The people the animal is shared with: the owner's list to manage. Anyone else —
+    a co-owner, practice staff — gets a 404 before anything is read or logged, on the
+    web and in the API alike."""
+    vis = get_animal_for_user(user, animal_pk, owner=True)
+    return (
+        AnimalAccess.objects.filter(animal=vis.animal)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
 
 
 def get_access_for_user(user: User, animal_pk: object, access_pk: object) -> AnimalAccess:

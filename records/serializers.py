@@ -45,7 +45,9 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
         queryset=Breed.objects.all(), required=False, allow_null=True
     )
     breed_name = serializers.CharField(source="breed.name", read_only=True, default=None)
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True)
+    owner_name = serializers.SerializerMethodField(
+        help_text="The owner's name; to practice staff, what the owner shares with the practice."
+    )
     is_owner = serializers.SerializerMethodField()
     photo_url = serializers.SerializerMethodField()
 
@@ -91,6 +93,10 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
         url = reverse("api:animal-photo", args=[animal.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
+
+    def get_owner_name(self, animal: Animal) -> str:
+        # Set by the lookup when practice staff look (records.selectors.owner_identity).
+        return getattr(animal, "owner_label", None) or animal.owner.display_name
 
     def get_is_owner(self, animal: Animal) -> bool:
         request = self.context.get("request")
@@ -169,6 +175,8 @@ class EntrySerializer(serializers.ModelSerializer[Entry]):
     def get_author_name(self, entry: Entry) -> str | None:
         if entry.practice_id and entry.practice:
             return entry.practice.name
+        if not self.context.get("owner_side", True):
+            return None  # the people on the owner's side are not named to a practice (§1.7)
         return entry.author.display_name if entry.author else None
 
 

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -19,7 +19,7 @@ from django.utils import timezone
 from vetpass.accounts.models import User
 from vetpass.accounts.services import ActivityKind, activity_record
 
-from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntrySource
+from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntryKind, EntrySource
 from .models.entries import KIND_FIELDS
 
 ANIMAL_FIELDS = (
@@ -39,6 +39,13 @@ ANIMAL_FIELDS = (
     "group",
 )
 ENTRY_COMMON_FIELDS = ("kind", "occurred_on", "title", "notes")
+# A clinical examination establishes the veterinary-client-patient relationship: only a
+# practice records one (the workspace, or a practice's import).
+PRACTICE_ONLY_KINDS = frozenset({EntryKind.EXAMINATION})
+RESTRICTED_NO_NEW_SHARING = (
+    "Your account is restricted while a data-protection request is handled, so no new "
+    "sharing can start."
+)
 
 
 def _apply(obj: Any, allowed: tuple[str, ...], data: dict[str, Any]) -> None:
@@ -70,7 +77,11 @@ def animal_update(*, animal: Animal, actor: User, **data: Any) -> Animal:
 
 @transaction.atomic
 def animal_move_to_group(*, animal: Animal, group: Animal | None, actor: User) -> Animal:
-    """Move an animal into a herd/group, or out of one (group=None); head counts follow."""
+    """Move an animal into a herd/group, or out of one (group=None); head counts follow.
+    Only the owner arranges their herds: a co-owner, even with edit rights, is refused
+    (the web form never offers them the choice; the API answers 404 like the web)."""
+    if actor.pk != animal.owner_id:
+        raise PermissionDenied("Only the owner moves an animal into or out of a herd.")
     old = animal.group
     animal.group = group
     animal.full_clean()
@@ -120,6 +131,8 @@ def entry_create(
     **data: Any,
 ) -> Entry:
     entry = Entry(animal=animal, author=author, source=source, practice=practice)
+    if data.get("kind") in PRACTICE_ONLY_KINDS and source == EntrySource.OWNER:
+        raise ValidationError({"kind": "Only a practice records a clinical examination."})
     allowed = ENTRY_COMMON_FIELDS + tuple(f for fs in KIND_FIELDS.values() for f in fs)
     _apply(entry, allowed, data)
     _clear_other_kind_fields(entry)
@@ -129,8 +142,17 @@ def entry_create(
     return entry
 
 
+def entry_check_change(*, entry: Entry, actor: User) -> None:
+    """An entry a practice wrote (or imported) is the practice's clinical record: the
+    owner's side reads it and never changes or deletes it. Raises PermissionDenied; the
+    doors answer 404, as the web always did (records.selectors.get_entry_for_user)."""
+    if entry.source != EntrySource.OWNER:
+        raise PermissionDenied("An entry a practice wrote can be read, not changed.")
+
+
 @transaction.atomic
 def entry_update(*, entry: Entry, actor: User, **data: Any) -> Entry:
+    entry_check_change(entry=entry, actor=actor)
     data.pop("kind", None)  # the kind of an entry never changes; add a new entry instead
     allowed = ENTRY_COMMON_FIELDS + tuple(KIND_FIELDS.get(entry.kind, ()))
     _apply(entry, allowed, data)
@@ -142,6 +164,7 @@ def entry_update(*, entry: Entry, actor: User, **data: Any) -> Entry:
 
 @transaction.atomic
 def entry_delete(*, entry: Entry, actor: User) -> None:
+    entry_check_change(entry=entry, actor=actor)
     if entry.document:
         name, storage = entry.document.name, entry.document.storage
         transaction.on_commit(lambda: storage.delete(name))
@@ -153,6 +176,8 @@ def entry_delete(*, entry: Entry, actor: User) -> None:
 def invitation_create(
     *, animal: Animal, invited_by: User, email: str, permission: str
 ) -> CoOwnerInvitation:
+    if invited_by.is_restricted or animal.owner.is_restricted:
+        raise ValidationError(RESTRICTED_NO_NEW_SHARING)
     email = (email or "").strip().lower()
     if email == invited_by.email:
         raise ValidationError({"email": "You already own this animal."})
@@ -200,8 +225,8 @@ def invitation_send(*, invitation_id: int) -> None:
 
 def _open_invitation(token: str, user: User) -> CoOwnerInvitation:
     invitation = (
-        CoOwnerInvitation.objects.select_for_update()
-        .select_related("animal")
+        CoOwnerInvitation.objects.select_for_update(of=("self",))
+        .select_related("animal", "animal__owner")
         .filter(token=token)
         .first()
     )
@@ -217,6 +242,12 @@ def _open_invitation(token: str, user: User) -> CoOwnerInvitation:
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> AnimalAccess:
     invitation = _open_invitation(token, user)
+    if invitation.animal.owner.is_restricted:
+        # Sent before the owner's restriction: accepting it would start new sharing.
+        raise ValidationError(
+            "The owner's account is restricted while a data-protection request is handled: "
+            "this invitation cannot be accepted now."
+        )
     access, _ = AnimalAccess.objects.update_or_create(
         animal=invitation.animal, user=user, defaults={"permission": invitation.permission}
     )

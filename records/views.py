@@ -30,7 +30,7 @@ from .forms import (
     apply_errors,
     entry_form_class,
 )
-from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntryKind, EntrySource
+from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntryKind
 from .models.entries import KIND_FIELDS
 from .practices import selectors as practice_selectors
 from .vaccinations import entry_urgency, urgency, with_next_due, with_superseded
@@ -192,10 +192,18 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         )
         if text
     ]
-    members = animal.members.select_related("species").order_by("name") if animal.is_group else None
+    members = selectors.herd_members(request.user, vis)
+    identity = selectors.owner_identity(vis)
     today = timezone.localdate()
     for entry in page:
         entry.urgency = entry_urgency(entry, today)  # type: ignore[attr-defined]
+        # Practice staff see who wrote a practice's entries; the names of the people on
+        # the owner's side are not theirs to see (§1.7).
+        entry.author_label = (  # type: ignore[attr-defined]
+            entry.author.display_name
+            if entry.author and (vis.is_owner_side or entry.practice_id)
+            else ""
+        )
     return render(
         request,
         "records/animal_detail.html",
@@ -209,12 +217,10 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "points": points,
             "care": care,
             "members": members,
+            "group": selectors.visible_group(request.user, vis),
+            "owner_name": identity.name if identity else animal.owner.display_name,
             "invite_form": InvitationForm(auto_id="invite_%s") if vis.is_owner else None,
-            "co_owners": (
-                AnimalAccess.objects.filter(animal=animal).select_related("user")
-                if vis.is_owner
-                else None
-            ),
+            "co_owners": selectors.co_owners_for(request.user, animal.pk) if vis.is_owner else None,
             "sharing_favorites": (
                 practice_selectors.favorites_sharing_animal(animal) if vis.is_owner else None
             ),
@@ -235,11 +241,9 @@ def animal_photo(request: AuthedRequest, pk: int) -> FileResponse:
 
 
 def _editable_entry(request: AuthedRequest, pk: int) -> tuple[Entry, Any]:
-    entry, vis = selectors.get_entry_for_user(request.user, pk, edit=True)
-    # An entry a practice wrote is the practice's record: owners read it, they do not edit it.
-    if entry.source != EntrySource.OWNER:
-        raise Http404("No such entry.")
-    return entry, vis
+    # 404 unless this person may change this entry: the selector asks the service
+    # (an entry a practice wrote is the practice's record), as the API does.
+    return selectors.get_entry_for_user(request.user, pk, edit=True)
 
 
 @login_required
@@ -362,7 +366,7 @@ def co_owners(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "animal": animal,
             "form": form,
-            "accesses": AnimalAccess.objects.filter(animal=animal).select_related("user"),
+            "accesses": selectors.co_owners_for(request.user, animal.pk),
             "invitations": animal.invitations.filter(status=CoOwnerInvitation.Status.PENDING),
         },
     )

@@ -5,8 +5,14 @@ A module of its own so that both can build it without importing each other."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
 
 from .models import Animal
+
+if TYPE_CHECKING:
+    from .models import Entry
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,26 @@ class Visibility:
     kinds: frozenset[str] | None = None
     # Set when the look is by practice staff or an emergency-share holder: the grant used.
     via: object | None = None
+    # The practices whose staff the viewer is and through which they see the animal. What
+    # such a practice wrote is its own record: its staff see it whatever kinds the owner
+    # shares (issue 7 §2.1).
+    practice_ids: frozenset[int] = frozenset()
+
+    def entries_q(self) -> Q:
+        """The entries of the animal this look may see, as a filter."""
+        if self.kinds is None:
+            return Q()
+        q = Q(kind__in=self.kinds)
+        if self.practice_ids:
+            q |= Q(practice_id__in=self.practice_ids)
+        return q
+
+    def shows_entry(self, entry: Entry) -> bool:
+        return (
+            self.kinds is None
+            or entry.kind in self.kinds
+            or (entry.practice_id is not None and entry.practice_id in self.practice_ids)
+        )
 
     @property
     def is_owner_side(self) -> bool:

@@ -307,6 +307,7 @@ SPECTACULAR_SETTINGS = {
         "EntryKindEnum": "records.models.entries.EntryKind",
         "ClinicalEntryKindEnum": "records.practices.serializers.CLINICAL_ENTRY_KINDS",
         "AccessLogGrantEnum": "records.models.practices.AccessLogGrant",
+        "RecordRequestStatusEnum": "records.models.practices.RecordRequest.Status",
     },
     # The X-Session-Token scheme comes from drf-spectacular's django-allauth extension.
 }

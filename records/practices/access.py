@@ -17,12 +17,14 @@ Reads by VetPass privacy staff in the Django admin are written by `log_admin_rea
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from consent.models import Action, ConsentEvent
 
@@ -131,7 +133,14 @@ def practice_visibility(
                 break
             kinds = (kinds or frozenset()) | favorite.kind_set
         via = next((f for f in favorites if f.kind_set is None), favorites[0])
-        return Visibility(animal=animal, can_edit=False, is_owner=False, kinds=kinds, via=via)
+        return Visibility(
+            animal=animal,
+            can_edit=False,
+            is_owner=False,
+            kinds=kinds,
+            via=via,
+            practice_ids=frozenset(f.practice_id for f in favorites),
+        )
     share = (
         live_shares(practice_ids)
         .filter(animals=animal)
@@ -140,12 +149,133 @@ def practice_visibility(
         .first()
     )
     if share is not None:
-        return Visibility(animal=animal, can_edit=False, is_owner=False, via=share)
+        return Visibility(
+            animal=animal,
+            can_edit=False,
+            is_owner=False,
+            via=share,
+            practice_ids=frozenset([share.practice_id]) if share.practice_id else frozenset(),
+        )
     return None
 
 
 def staff_visibility(user: User, animal: Animal) -> Visibility | None:
     return practice_visibility(user, animal)
+
+
+def visible_members(
+    user: User, herd: Animal, members: Iterable[Animal]
+) -> list[tuple[Animal, object]]:
+    """The members of a herd that the user sees as staff, each with the grant it is seen
+    through (for the access log), in a fixed number of queries however many members: a
+    herd's page must not show the names of members its grants do not cover (§1.2)."""
+    members = list(members)
+    practice_ids = list(active_practice_ids(user))
+    if not members or not practice_ids:
+        return []
+    member_ids = [m.pk for m in members]
+    favorites = list(granting_favorites(practice_ids).filter(owner_id=herd.owner_id))
+    chosen = set(
+        Favorite.animals.through.objects.filter(
+            favorite_id__in=[f.pk for f in favorites if not f.all_animals],
+            animal_id__in=member_ids,
+        ).values_list("favorite_id", "animal_id")
+    )
+    shares = list(live_shares(practice_ids).filter(owner_id=herd.owner_id).order_by("-expires_at"))
+    shared = set(
+        EmergencyShare.animals.through.objects.filter(
+            emergencyshare_id__in=[s.pk for s in shares], animal_id__in=member_ids
+        ).values_list("emergencyshare_id", "animal_id")
+    )
+    rows: list[tuple[Animal, object]] = []
+    for member in members:
+        via: object | None = next(
+            (f for f in favorites if f.all_animals or (f.pk, member.pk) in chosen), None
+        ) or next((sh for sh in shares if (sh.pk, member.pk) in shared), None)
+        if via is not None:
+            rows.append((member, via))
+    return rows
+
+
+# --- what a practice may know of who the owner is ----------------------------------
+# The owner's favorite says "share my name and contact details" (Favorite.share_profile)
+# or not, and the owner is told which (issue 7 §1.7). This is the one answer to what a
+# practice sees of who its client is, for every page and API answer of the practice side:
+# - a favorite of the practice sharing the profile: the name, email and phone;
+# - otherwise (a favorite without it, or only an emergency share the practice redeemed):
+#   a pseudonymous label, stable for this practice and this owner, that tells nothing of
+#   the name and cannot be matched between practices ("Client K7Q2M9 (name not shared)"),
+#   and no contact details. An emergency share never reveals the name by itself: the
+#   owner gave the clinic a code for their animals' records, not for their profile (the
+#   emergency-share page says so).
+
+NAME_NOT_SHARED = "name not shared"
+_LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 characters: no 0/O, 1/I
+
+
+@dataclass(frozen=True)
+class ClientIdentity:
+    owner_id: int
+    name: str
+    profile_shared: bool
+    email: str = ""
+    phone: str = ""
+
+
+def client_label(practice_id: int | None, owner_id: int) -> str:
+    """The pseudonymous name a practice sees for an owner who does not share their
+    profile with it: derived from a keyed hash of (practice, owner), so the same owner
+    has a different label at each practice and the label leads back to no one."""
+    digest = salted_hmac("vetpass.client-label", f"{practice_id}:{owner_id}").digest()
+    code = "".join(_LABEL_ALPHABET[b % 32] for b in digest[:6])
+    return f"Client {code} ({NAME_NOT_SHARED})"
+
+
+def profile_sharing_owner_ids(practice_id: int | None, owner_ids: Iterable[int]) -> set[int]:
+    """Of these owners, those whose favorite of the practice shares their profile now."""
+    if practice_id is None:
+        return set()
+    return set(
+        granting_favorites([practice_id])
+        .filter(owner_id__in=list(owner_ids), share_profile=True)
+        .values_list("owner_id", flat=True)
+    )
+
+
+def identity_with(practice_id: int | None, owner: User, *, profile_shared: bool) -> ClientIdentity:
+    """The identity, when the caller already knows whether the profile is shared (read
+    from granting favorites of this practice)."""
+    if profile_shared:
+        return ClientIdentity(
+            owner_id=owner.pk,
+            name=owner.display_name,
+            profile_shared=True,
+            email=owner.email,
+            phone=owner.phone,
+        )
+    return ClientIdentity(
+        owner_id=owner.pk, name=client_label(practice_id, owner.pk), profile_shared=False
+    )
+
+
+def client_identities(practice_id: int | None, owners: Iterable[User]) -> dict[int, ClientIdentity]:
+    """What the practice may see of who each owner is, in one query for all of them."""
+    owners = list(owners)
+    shared = profile_sharing_owner_ids(practice_id, {o.pk for o in owners})
+    return {o.pk: identity_with(practice_id, o, profile_shared=o.pk in shared) for o in owners}
+
+
+def client_identity(practice_id: int | None, owner: User) -> ClientIdentity:
+    return client_identities(practice_id, [owner])[owner.pk]
+
+
+def identity_for(vis: Visibility) -> ClientIdentity | None:
+    """Who owns the animal, as the viewer may see it: None for the owner's side (they
+    know), the practice's view otherwise."""
+    if vis.via is None:
+        return None
+    practice = grant_practice(vis.via)
+    return client_identity(practice.pk if practice else None, vis.animal.owner)
 
 
 def grant_practice(via: object) -> Practice | None:

@@ -27,6 +27,7 @@ from .serializers import (
     FavoriteDeletedSerializer,
     FavoriteSerializer,
     MembershipSerializer,
+    PracticeRecordRequestSerializer,
     PracticeSearchSerializer,
     PracticeSerializer,
     RecordImportResultSerializer,
@@ -162,6 +163,9 @@ class OwnerRequestListView(APIView):
 
 
 class EmergencyShareListView(APIView):
+    """Your emergency shares; create one for a clinic you have not favorited. The clinic
+    sees the records of the animals chosen, not your name or contact details."""
+
     @extend_schema(
         responses=inline_serializer(
             "EmergencyShareList", {"results": EmergencyShareSerializer(many=True)}
@@ -245,7 +249,7 @@ class WorkspaceClientsView(APIView):
         keys = sel.workspace_client_keys(membership.practice, q=params.validated_data.get("q", ""))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(keys, request, view=self)
-        rows = sel.workspace_client_rows(request.user, page or [])  # type: ignore[arg-type]
+        rows = sel.workspace_client_rows(request.user, membership.practice, page or [])  # type: ignore[arg-type]
         return paginator.get_paginated_response(WorkspaceClientSerializer(rows, many=True).data)
 
 
@@ -260,11 +264,12 @@ class WorkspaceAnimalView(APIView):
             view="animal record (app)",
         )
         owner = vis.animal.owner
+        client = sel.client_identity(membership.practice, owner)
         body = {
             "animal": vis.animal,
             "owner": {
                 "id": owner.pk,
-                "name": owner.display_name,
+                "name": client.name,
                 "restricted": owner.is_restricted,
             },
             "read_only": owner.is_restricted,
@@ -299,13 +304,13 @@ class WorkspaceEntryCreateView(APIView):
 class WorkspaceRequestListView(APIView):
     @extend_schema(
         responses=inline_serializer(
-            "PracticeRecordRequests", {"results": RecordRequestSerializer(many=True)}
+            "PracticeRecordRequests", {"results": PracticeRecordRequestSerializer(many=True)}
         )
     )
     def get(self, request: Request, practice_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         rows = sel.practice_requests(request.user, membership.practice)  # type: ignore[arg-type]
-        return Response({"results": RecordRequestSerializer(rows, many=True).data})
+        return Response({"results": PracticeRecordRequestSerializer(rows, many=True).data})
 
 
 class WorkspaceRequestAnswerView(APIView):
@@ -313,7 +318,7 @@ class WorkspaceRequestAnswerView(APIView):
         request=inline_serializer(
             "RecordRequestAnswer", {"note": serializers.CharField(required=False)}
         ),
-        responses=RecordRequestSerializer,
+        responses=PracticeRecordRequestSerializer,
     )
     def post(self, request: Request, practice_pk: int, pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
@@ -323,7 +328,7 @@ class WorkspaceRequestAnswerView(APIView):
             actor=request.user,  # type: ignore[arg-type]
             note=str(request.data.get("note", "")),
         )
-        return Response(RecordRequestSerializer(record_request).data)
+        return Response(PracticeRecordRequestSerializer(record_request).data)
 
 
 class WorkspaceRequestImportView(APIView):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import (
@@ -45,6 +45,7 @@ from ..models import (
 )
 from ..selectors import Visibility
 from . import access
+from .access import ClientIdentity
 from .postcodes import bounding_box, distance_km
 
 DEFAULT_RADIUS_KM = 25.0
@@ -163,17 +164,45 @@ def get_join_request(admin: PracticeMembership, pk: object) -> JoinRequest:
 
 @dataclass
 class ClientRow:
+    """One client of the practice: one row however many grants (their favorite and any
+    emergency shares the practice redeemed), with who they are as the practice may see
+    them (access.client_identity) and every animal those grants share."""
+
     owner: User
-    grant: Favorite | EmergencyShare
+    identity: ClientIdentity
+    favorite: Favorite | None = None
+    shares: list[EmergencyShare] = field(default_factory=list)
     animals: list[Animal] = field(default_factory=list)
 
     @property
+    def grant(self) -> Favorite | EmergencyShare:
+        """The grant the list is seen through: the favorite, or the longest share."""
+        return self.favorite or self.shares[0]
+
+    @property
+    def name(self) -> str:
+        return self.identity.name
+
+    @property
+    def email(self) -> str:
+        return self.identity.email
+
+    @property
+    def phone(self) -> str:
+        return self.identity.phone
+
+    @property
     def profile_shared(self) -> bool:
-        return isinstance(self.grant, Favorite) and self.grant.share_profile
+        return self.identity.profile_shared
 
     @property
     def is_emergency(self) -> bool:
-        return isinstance(self.grant, EmergencyShare)
+        """Seen only through an emergency share."""
+        return self.favorite is None
+
+    @property
+    def emergency_until(self) -> datetime | None:
+        return self.shares[0].expires_at if self.shares else None
 
     @property
     def restricted(self) -> bool:
@@ -183,34 +212,36 @@ class ClientRow:
     def grant_kind(self) -> str:
         return AccessLogGrant.EMERGENCY_SHARE if self.is_emergency else AccessLogGrant.FAVORITE
 
+    @property
+    def grant_kinds(self) -> list[str]:
+        kinds: list[str] = [AccessLogGrant.FAVORITE] if self.favorite else []
+        return kinds + ([AccessLogGrant.EMERGENCY_SHARE] if self.shares else [])
+
 
 _ANIMALS = Animal.objects.select_related("species", "breed").order_by("name", "id")
 
 CLIENTS_PER_PAGE = 50
 
 
-def _owner_sort_name() -> Lower:
-    # What the page shows as the client's name (User.display_name), lower-cased.
-    return Lower(
-        Coalesce(NullIf("owner__full_name", Value("")), "owner__email", output_field=CharField())
-    )
-
-
-def _name_matches(q: str) -> Q:
-    """The owner's name as the page shows it (User.display_name: the email stands in for
-    a missing name). Their email otherwise matches only where they share their profile —
-    a search must not confirm an address the practice may not see."""
-    return Q(owner__full_name__icontains=q) | Q(owner__full_name="", owner__email__icontains=q)
+def _shown_name_matches(q: str) -> Q:
+    """On a favorite: the owner's name or email, only where the favorite shares the
+    profile — a search must not confirm a name or an address the practice may not see
+    (§1.7)."""
+    return Q(share_profile=True) & (Q(owner__full_name__icontains=q) | Q(owner__email__icontains=q))
 
 
 def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
-    """The practice's client list as one ordered SQL query of keys — a row per grant
-    (a favorite or a live emergency share), ordered by the owner's name, then the owner,
-    then the grant — to be paged; nothing is read or logged until a page is loaded with
-    `workspace_client_rows`. `q` matches the owner's name (or email where the profile is
-    shared) or the name of an animal the grant shares, and nothing the grant hides."""
+    """The practice's client list as one ordered SQL query of keys — one row per client
+    (owner), however many grants they have (a favorite, live emergency shares) — to be
+    paged; nothing is read or logged until a page is loaded with `workspace_client_rows`.
+
+    Clients who share their name with the practice come first, by that name; then those
+    who do not, in the order they joined VetPass (their label tells nothing, and sorting
+    by a hidden name would hint at it). `q` matches a shared name or email, or the name of
+    an animal a grant shares, and nothing a grant hides."""
     favorites = access.granting_favorites([practice.pk])
     shares = access.live_shares([practice.pk])
+    named = Exists(favorites.filter(owner_id=OuterRef("pk"), share_profile=True))
     q = q.strip()
     if q:
         all_match = Exists(Animal.objects.filter(owner_id=OuterRef("owner_id"), name__icontains=q))
@@ -220,82 +251,92 @@ def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
             )
         )
         favorites = favorites.alias(_all_match=all_match, _chosen_match=chosen_match).filter(
-            _name_matches(q)
-            | Q(share_profile=True, owner__email__icontains=q)
+            _shown_name_matches(q)
             | Q(all_animals=True, _all_match=True)
             | Q(all_animals=False, _chosen_match=True)
         )
         shares = shares.filter(
-            _name_matches(q)
-            | Exists(
+            Exists(
                 EmergencyShare.animals.through.objects.filter(
                     emergencyshare_id=OuterRef("pk"), animal__name__icontains=q
                 )
             )
         )
-    columns = ("sort_name", "owner_ref", "grant_kind", "grant_ref")
-    fav_keys = (
-        favorites.order_by()
-        .annotate(
-            sort_name=_owner_sort_name(),
-            owner_ref=F("owner_id"),
-            grant_kind=Value(AccessLogGrant.FAVORITE, output_field=CharField()),
-            grant_ref=F("pk"),
+    shown_name = Lower(Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField()))
+    return (
+        User.objects.filter(
+            Q(pk__in=favorites.values("owner_id")) | Q(pk__in=shares.values("owner_id"))
         )
-        .values(*columns)
-    )
-    share_keys = (
-        shares.order_by()
+        .annotate(named=named)
         .annotate(
-            sort_name=_owner_sort_name(),
-            owner_ref=F("owner_id"),
-            grant_kind=Value(AccessLogGrant.EMERGENCY_SHARE, output_field=CharField()),
-            grant_ref=F("pk"),
+            sort_name=Case(When(named=True, then=shown_name), default=Value("")),
+            owner_ref=F("pk"),
         )
-        .values(*columns)
+        .order_by("-named", "sort_name", "pk")
+        .values("owner_ref", "named", "sort_name")
     )
-    return fav_keys.union(share_keys, all=True).order_by(*columns)
 
 
-def workspace_client_rows(user: User, keys: Iterable[dict]) -> list[ClientRow]:
-    """The clients for one page of `workspace_client_keys`, with the animals each grant
-    shares, in a fixed number of queries; each client shown — and only those — is one
-    access-log row, written set-based (one INSERT per kind of grant)."""
-    keys = list(keys)
-    fav_ids = [k["grant_ref"] for k in keys if k["grant_kind"] == AccessLogGrant.FAVORITE]
-    share_ids = [k["grant_ref"] for k in keys if k["grant_kind"] == AccessLogGrant.EMERGENCY_SHARE]
-    grants: dict[tuple[str, int], Favorite | EmergencyShare] = {}
-    by_owner: dict[int, list[Animal]] = {}
-    if fav_ids:
-        favorites = list(
-            Favorite.objects.filter(pk__in=fav_ids)
-            .select_related("owner")
-            .prefetch_related(Prefetch("animals", queryset=_ANIMALS))
-        )
-        everything = [f.owner_id for f in favorites if f.all_animals]
-        if everything:
-            for animal in _ANIMALS.filter(owner_id__in=everything):
-                by_owner.setdefault(animal.owner_id, []).append(animal)
-        grants.update(((AccessLogGrant.FAVORITE, f.pk), f) for f in favorites)
-    if share_ids:
-        shares = EmergencyShare.objects.filter(pk__in=share_ids).select_related("owner")
-        grants.update(
-            ((AccessLogGrant.EMERGENCY_SHARE, s.pk), s)
-            for s in shares.prefetch_related(Prefetch("animals", queryset=_ANIMALS))
-        )
+def workspace_client_rows(user: User, practice: Practice, keys: Iterable[dict]) -> list[ClientRow]:
+    """The clients for one page of `workspace_client_keys`, with the animals their grants
+    share, in a fixed number of queries; each client shown — and only those — is one
+    access-log row (through their favorite, else their share), written set-based."""
+    owner_ids = [k["owner_ref"] for k in keys]
+    if not owner_ids:
+        return []
+    # Re-read at the moment of showing: a grant that ended since the keys were read is
+    # not shown and not logged.
+    favorites = {
+        f.owner_id: f
+        for f in access.granting_favorites([practice.pk])
+        .filter(owner_id__in=owner_ids)
+        .select_related("owner")
+        .prefetch_related(Prefetch("animals", queryset=_ANIMALS))
+    }
+    shares: dict[int, list[EmergencyShare]] = {}
+    for share in (
+        access.live_shares([practice.pk])
+        .filter(owner_id__in=owner_ids)
+        .select_related("owner")
+        .prefetch_related(Prefetch("animals", queryset=_ANIMALS))
+        .order_by("-expires_at", "-pk")
+    ):
+        shares.setdefault(share.owner_id, []).append(share)
+    everything: dict[int, list[Animal]] = {}
+    all_owner_ids = [f.owner_id for f in favorites.values() if f.all_animals]
+    if all_owner_ids:
+        for animal in _ANIMALS.filter(owner_id__in=all_owner_ids):
+            everything.setdefault(animal.owner_id, []).append(animal)
     rows: list[ClientRow] = []
-    for key in keys:
-        grant = grants.get((key["grant_kind"], key["grant_ref"]))
-        if grant is None:  # ended between the two queries: not shown, not logged
+    for owner_id in owner_ids:
+        favorite = favorites.get(owner_id)
+        owner_shares = shares.get(owner_id, [])
+        if favorite is None and not owner_shares:
             continue
-        if isinstance(grant, Favorite) and grant.all_animals:
-            animals = by_owner.get(grant.owner_id, [])
-        else:
-            animals = list(grant.animals.all())
-        rows.append(ClientRow(owner=grant.owner, grant=grant, animals=animals))
+        owner = favorite.owner if favorite else owner_shares[0].owner
+        animals: dict[int, Animal] = {}
+        if favorite is not None:
+            chosen = (
+                everything.get(owner_id, []) if favorite.all_animals else favorite.animals.all()
+            )
+            animals.update((a.pk, a) for a in chosen)
+        for share in owner_shares:
+            animals.update((a.pk, a) for a in share.animals.all() if a.pk not in animals)
+        identity = access.identity_with(
+            practice.pk, owner, profile_shared=bool(favorite and favorite.share_profile)
+        )
+        rows.append(
+            ClientRow(
+                owner=owner,
+                identity=identity,
+                favorite=favorite,
+                shares=owner_shares,
+                animals=sorted(animals.values(), key=lambda a: (a.name, a.pk)),
+            )
+        )
     if rows:
-        shown = [r.grant.pk for r in rows if isinstance(r.grant, Favorite)]
-        shown_shares = [r.grant.pk for r in rows if isinstance(r.grant, EmergencyShare)]
+        shown = [r.favorite.pk for r in rows if r.favorite is not None]
+        shown_shares = [r.shares[0].pk for r in rows if r.favorite is None]
         access.log_list_reads(
             user,
             "client list",
@@ -342,6 +383,7 @@ def practice_requests(
     if open_only:
         qs = qs.filter(status=RecordRequest.Status.OPEN)
     rows = list(qs)
+    _name_clients(practice.pk, rows)
     if rows:
         access.log_list_reads(
             user,
@@ -377,7 +419,22 @@ def get_practice_request(user: User, membership: PracticeMembership, pk: object)
     access.log_reads(
         user, [(record_request.favorite, record_request.owner_id, None)], "record request"
     )
+    _name_clients(membership.practice_id, [record_request])
     return record_request
+
+
+def _name_clients(practice_id: int, record_requests: list[RecordRequest]) -> None:
+    """Each request's `client_name`: its owner as the practice may see them (§1.7); the
+    request's favorite says whether the profile is shared."""
+    for r in record_requests:
+        r.client_name = access.identity_with(  # type: ignore[attr-defined]
+            practice_id, r.owner, profile_shared=r.favorite.share_profile
+        ).name
+
+
+def client_identity(practice: Practice, owner: User) -> ClientIdentity:
+    """Who the owner is, as this practice may see them (access.client_identity)."""
+    return access.client_identity(practice.pk, owner)
 
 
 def request_animals(

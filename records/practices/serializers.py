@@ -173,6 +173,17 @@ class RecordRequestSerializer(serializers.ModelSerializer):
         ]
 
 
+class PracticeRecordRequestSerializer(RecordRequestSerializer):
+    """A request as the practice sees it: the owner as the practice may see them
+    (their name only where they share their profile, §1.7)."""
+
+    owner_name = serializers.CharField(
+        source="client_name",
+        read_only=True,
+        help_text="The client's name, or a pseudonymous label when they do not share it.",
+    )
+
+
 class EmergencyShareSerializer(serializers.ModelSerializer):
     animals = serializers.PrimaryKeyRelatedField(many=True, queryset=Animal.objects.none())
     hours = serializers.IntegerField(
@@ -220,7 +231,9 @@ class AccessLogSerializer(serializers.Serializer):
     viewer_name = serializers.CharField(read_only=True)
     practice = serializers.IntegerField(source="practice_id", read_only=True, allow_null=True)
     # The practice, or "VetPass privacy staff" for reads in the admin (grant_kind "admin").
-    practice_name = serializers.CharField(source="organisation_name", read_only=True, allow_null=True)
+    practice_name = serializers.CharField(
+        source="organisation_name", read_only=True, allow_null=True
+    )
     animal = serializers.IntegerField(source="animal_id", read_only=True, allow_null=True)
     animal_name = serializers.CharField(source="animal__name", read_only=True, allow_null=True)
     view = serializers.CharField(read_only=True)
@@ -240,13 +253,22 @@ class WorkspaceAnimalSerializer(serializers.ModelSerializer):
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    author_name = serializers.CharField(source="author.display_name", default=None)
+    author_name = serializers.SerializerMethodField(
+        help_text="Who at the practice wrote it; null for entries from the owner's side."
+    )
     practice_name = serializers.CharField(source="practice.name", default=None)
     summary = serializers.CharField()
 
     class Meta:
         model = Entry
         exclude = ["document", "animal", "author", "practice"]
+
+    def get_author_name(self, entry: Entry) -> str | None:
+        # The people on the owner's side are not named to a practice (§1.7); its own
+        # staff are.
+        if entry.practice_id is None or entry.author is None:
+            return None
+        return entry.author.display_name
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -262,13 +284,15 @@ class WorkspaceClientOwnerSerializer(serializers.Serializer):
     shares their profile with the practice (absent otherwise, not null)."""
 
     id = serializers.IntegerField(source="owner.pk")
-    name = serializers.CharField(source="owner.display_name")
-    email = serializers.EmailField(
-        source="owner.email", required=False, help_text="Only when the profile is shared."
+    name = serializers.CharField(
+        help_text=(
+            "The client's name where they share their profile with the practice; "
+            'otherwise a pseudonymous label, stable for this practice ("Client K7Q2M9 '
+            '(name not shared)").'
+        )
     )
-    phone = serializers.CharField(
-        source="owner.phone", required=False, help_text="Only when the profile is shared."
-    )
+    email = serializers.EmailField(required=False, help_text="Only when the profile is shared.")
+    phone = serializers.CharField(required=False, help_text="Only when the profile is shared.")
     restricted = serializers.BooleanField()
 
     def to_representation(self, instance: sel.ClientRow) -> dict[str, Any]:
@@ -284,7 +308,18 @@ class WorkspaceClientSerializer(serializers.Serializer):
     them (their favorite, or an emergency share the practice redeemed)."""
 
     owner = WorkspaceClientOwnerSerializer(source="*")
+    # The favorite when there is one, otherwise an emergency share.
     grant = serializers.ChoiceField(choices=AccessLogGrant.choices, source="grant_kind")
+    grants = serializers.ListField(
+        child=serializers.ChoiceField(choices=AccessLogGrant.choices),
+        source="grant_kinds",
+        help_text="Every kind of grant the client is seen through (one row per client).",
+    )
+    emergency_share_until = serializers.DateTimeField(
+        source="emergency_until",
+        allow_null=True,
+        help_text="When the latest emergency share the practice redeemed ends, if any.",
+    )
     animals = WorkspaceAnimalSerializer(many=True)
 
 

@@ -240,7 +240,7 @@ def workspace(request: HttpRequest, practice_pk: int) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     keys = sel.workspace_client_keys(membership.practice, q=q)
     page = Paginator(keys, sel.CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    clients = sel.workspace_client_rows(request.user, page.object_list)  # type: ignore[arg-type]
+    clients = sel.workspace_client_rows(request.user, membership.practice, page.object_list)  # type: ignore[arg-type]
     open_requests = sel.open_request_count(membership.practice)
     return render(
         request,
@@ -260,6 +260,7 @@ def workspace_animal(request: HttpRequest, practice_pk: int, animal_pk: int) -> 
             membership,
             vis=vis,
             animal=vis.animal,
+            client=sel.client_identity(membership.practice, vis.animal.owner),
             entries=entries_for(vis),
             vcpr_date=sel.vcpr_date(membership.practice, vis.animal),
             restricted=vis.animal.owner.is_restricted,

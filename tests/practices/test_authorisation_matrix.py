@@ -441,6 +441,9 @@ def test_workspace_client_list_shows_alice_only_to_practices_she_shares_with(
         assert response.status_code == 404
         return
     assert response.status_code == 200
-    assert ("Alice Owner" in response.content.decode()) == (
-        persona in {"fav_staff", "share_holder"}
-    )
+    body = response.content.decode()
+    # Alice is listed where she shares; her name only where her favorite shares her
+    # profile — an emergency share shows her animals under a label (issue 7 §1.7).
+    assert ("Rex" in body) == (persona in {"fav_staff", "share_holder"})
+    assert ("Alice Owner" in body) == (persona == "fav_staff")
+    assert ("name not shared" in body) == (persona == "share_holder")

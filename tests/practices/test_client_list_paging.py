@@ -33,7 +33,8 @@ def api_clients(client, practice, **params):
 def test_api_pages_through_every_client_once_in_name_order(carol, riverside, alice, rex, now):
     names = ["zoe Young", "Adam Ant", "adam Ant", "Bea Best", "Carl Cole", "Dina Dale", "Ed Eel"]
     owners = [client_named(riverside, n)[0] for n in names]
-    # An emergency share (another kind of grant) sorts among the favorites by name.
+    # A client seen only through an emergency share does not share her name: she is
+    # listed under a label, after the clients listed by name (issue 7 §1.7).
     share = svc.emergency_share_create(owner=alice, animals=[rex])
     svc.emergency_share_redeem(code=share.code, user=carol, practice=riverside)
     client = client_for(carol)
@@ -48,11 +49,11 @@ def test_api_pages_through_every_client_once_in_name_order(carol, riverside, ali
         body = client.get(body["next"]).json()
     assert body["previous"]
     expected = sorted(
-        [(o.full_name, "favorite", o.pk) for o in owners]
-        + [(alice.full_name, "emergency_share", alice.pk)],
-        key=lambda t: (t[0].lower(), t[2]),
+        [(o.full_name, "favorite", o.pk) for o in owners], key=lambda t: (t[0].lower(), t[2])
     )
-    assert seen == [(name, grant) for name, grant, _ in expected]
+    assert seen[:-1] == [(name, grant) for name, grant, _ in expected]
+    assert seen[-1][1] == "emergency_share" and seen[-1][0].endswith("(name not shared)")
+    assert alice.full_name not in str(seen)
 
 
 def test_web_page_links_lead_to_the_next_clients_and_keep_the_search(carol, riverside):
@@ -91,7 +92,11 @@ def test_search_matches_name_email_where_shared_and_shared_animals_only(carol, r
     assert names("nina") == ["Nina Name"]
     assert names("NINA@example") == ["Nina Name"]
     assert names("hidden@example.com") == []  # email of a client who does not share it
-    assert names("hidden profile") == ["Hidden Profile"]
+    assert names("hidden profile") == []  # nor the name (issue 7 §1.7)
+    # Found by the animal the favorite shares, under a label, after the named clients.
+    named, label = names("rex")
+    assert named == "Nina Name"
+    assert label.startswith("Client ") and label.endswith("(name not shared)")
     assert names("biscuit") == ["Picky Owner"]
     assert names("secretpet") == []  # an animal the favorite does not share
     assert names("mango") == ["All Shared"]

@@ -80,4 +80,6 @@ def test_profile_details_shown_only_when_shared(alice, rex, carol, riverside):
     alice.save()
     svc.favorite_create(owner=alice, practice=riverside, share_profile=False)
     page = client_for(carol).get(f"/workspace/{riverside.pk}/").content.decode()
-    assert "Alice Owner" in page and "07700 900123" not in page and alice.email not in page
+    assert "07700 900123" not in page and alice.email not in page
+    # Nor the name: the owner was told "name and contact details: not shared" (§1.7).
+    assert "Alice Owner" not in page and "(name not shared)" in page

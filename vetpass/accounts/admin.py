@@ -1,17 +1,29 @@
+"""The account in the Django admin. An Art. 18 restriction is applied and lifted only by
+the two actions below, which ask for the reason and call accounts.services (the audit row
+is written there): `restricted_at` is never edited by hand. Every look at a person here
+is access-logged (AccessLoggedAdminMixin)."""
+
+from __future__ import annotations
+
 from typing import Any
 
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
-from vetpass.admin import AccessLoggedAdminMixin
+from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin
 
-from .models import User
-from .services import PROFILE_FIELDS
+from .models import RestrictionEvent, User
+from .services import PROFILE_FIELDS, restriction_apply, restriction_lift
 
 # allauth's own admins show people's addresses and authenticators: their reads are
 # access-logged too (allauth is installed before this app, so theirs are registered).
@@ -29,6 +41,35 @@ class LoggedAuthenticatorAdmin(AccessLoggedAdminMixin, AuthenticatorAdmin):
     access_log_owner = "user_id"
 
 
+def _is_dpo(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff and (user.is_dpo or user.is_superuser))  # type: ignore[union-attr]
+
+
+class RestrictionReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=(
+            "Why, for the record: for example the request it answers (case number) and "
+            "what the person asked for. Kept in the restriction history."
+        ),
+    )
+
+
+class RestrictionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = RestrictionEvent
+    fk_name = "user"
+    fields = ("at", "action", "reason", "actor")
+    readonly_fields = ("at", "action", "reason", "actor")
+    extra = 0
+    can_delete = False
+    verbose_name = "restriction change"
+    verbose_name_plural = "Restriction history (Art. 18)"
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_dpo(request) or super().has_view_permission(request, obj)
+
+
 @admin.register(User)
 class UserAdmin(AccessLoggedAdminMixin, BaseUserAdmin):
     """People: every look is access-logged. Their profile (and sign-in email, which allauth
@@ -38,10 +79,26 @@ class UserAdmin(AccessLoggedAdminMixin, BaseUserAdmin):
 
     access_log_owner = "pk"
     ordering = ["email"]
-    list_display = ["email", "full_name", "jurisdiction", "is_dpo", "is_staff", "last_activity_at"]
+    list_display = [
+        "email",
+        "full_name",
+        "jurisdiction",
+        "is_dpo",
+        "is_staff",
+        "last_activity_at",
+        "restricted_at",
+    ]
     list_filter = ["jurisdiction", "is_dpo", "is_staff", "is_active"]
     search_fields = ["email", "full_name", "postcode"]
-    readonly_fields = ["last_activity_at", "last_activity_kind", "date_joined", "jurisdiction"]
+    readonly_fields = [
+        "last_activity_at",
+        "last_activity_kind",
+        "date_joined",
+        "jurisdiction",
+        "restricted_at",
+    ]
+    actions = ["restriction_apply_action", "restriction_lift_action"]
+    inlines = [RestrictionEventInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -64,7 +121,18 @@ class UserAdmin(AccessLoggedAdminMixin, BaseUserAdmin):
         ("Roles", {"fields": ("is_active", "is_dpo", "is_staff", "is_superuser", "groups")}),
         (
             "Activity and restriction",
-            {"fields": ("date_joined", "last_activity_at", "last_activity_kind", "restricted_at")},
+            {
+                "fields": (
+                    "date_joined",
+                    "last_activity_at",
+                    "last_activity_kind",
+                    "restricted_at",
+                ),
+                "description": (
+                    "Restrict or lift with the actions on the list of people, which ask for "
+                    "the reason and keep the history below."
+                ),
+            },
         ),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
@@ -79,3 +147,64 @@ class UserAdmin(AccessLoggedAdminMixin, BaseUserAdmin):
         if obj is not None:
             fields += [f for f in ("email", *PROFILE_FIELDS) if f not in fields]
         return fields
+
+    # The DPO finds people and restricts them; changing other fields stays with the
+    # permissions Django gives (superusers).
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_dpo(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_dpo(request) or super().has_view_permission(request, obj)
+
+    def has_restrict_permission(self, request: HttpRequest) -> bool:
+        return _is_dpo(request)
+
+    @admin.action(
+        description="Restrict processing (Art. 18) of the selected people…",
+        permissions=["restrict"],
+    )
+    def restriction_apply_action(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> TemplateResponse | None:
+        return self._restriction_step(request, queryset, apply=True)
+
+    @admin.action(
+        description="Lift the restriction of the selected people…", permissions=["restrict"]
+    )
+    def restriction_lift_action(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> TemplateResponse | None:
+        return self._restriction_step(request, queryset, apply=False)
+
+    def _restriction_step(
+        self, request: HttpRequest, queryset: QuerySet[User], *, apply: bool
+    ) -> TemplateResponse | None:
+        """First the page asking for the reason; once it is given, the service for each
+        person (each in its own transaction: one refusal does not undo the others)."""
+        form = RestrictionReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            service = restriction_apply if apply else restriction_lift
+            done: list[str] = []
+            for user in queryset:
+                try:
+                    service(user=user, reason=form.cleaned_data["reason"], actor=request.user)  # type: ignore[arg-type]
+                except ValidationError as exc:
+                    self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                else:
+                    done.append(user.email)
+            if done:
+                verb = "Restricted" if apply else "Lifted the restriction of"
+                self.message_user(request, f"{verb}: {', '.join(done)}.", messages.SUCCESS)
+            return None
+        action = "restriction_apply_action" if apply else "restriction_lift_action"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Restrict processing" if apply else "Lift the restriction",
+            "apply": apply,
+            "form": form,
+            "people": list(queryset),
+            "action": action,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/accounts/user/restriction_reason.html", context)

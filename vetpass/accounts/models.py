@@ -9,6 +9,8 @@ role is a flag here because it opens the Django admin. State that several apps m
 
 from __future__ import annotations
 
+import pgtrigger
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -125,7 +127,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Read by the retention jobs; written only by accounts.services.activity_record.
     last_activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_activity_kind = models.CharField(max_length=30, blank=True)
-    # Art. 18 restriction: set by the DSAR case work; every app obeys it.
+    # Art. 18 restriction: set and cleared only by accounts.services.restriction_apply /
+    # restriction_lift, which write a RestrictionEvent beside it; every app obeys it.
     restricted_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()  # type: ignore[misc]
@@ -152,3 +155,67 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_restricted(self) -> bool:
         return self.restricted_at is not None
+
+
+class RestrictionAction(models.TextChoices):
+    APPLY = "apply", "Restriction applied"
+    LIFT = "lift", "Restriction lifted"
+
+
+class RestrictionEventQuerySet(models.QuerySet["RestrictionEvent"]):
+    def update(self, **kwargs: object) -> int:
+        raise TypeError("The restriction history is append-only: events are never updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The restriction history is append-only: events are never deleted.")
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(
+        name="restriction_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+    ),
+)
+class RestrictionEvent(models.Model):
+    """One Art. 18 restriction applied to or lifted from an account, with the reason and
+    who did it: the proof that a restriction was honoured (Art. 5(2) accountability).
+    Written only by accounts.services.restriction_apply / restriction_lift, in the same
+    transaction as the change to `User.restricted_at`. Append-only: the ORM refuses
+    update and delete, and so does the database on PostgreSQL.
+
+    References carry no database constraint and never cascade (like the access log), so
+    erasing an account never has to touch its restriction history."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="restriction_events",
+    )
+    action = models.CharField(max_length=10, choices=RestrictionAction.choices)
+    reason = models.TextField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = RestrictionEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on {timezone.localtime(self.at):%d %B %Y %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise TypeError("The restriction history is append-only: events are never updated.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise TypeError("The restriction history is append-only: events are never deleted.")

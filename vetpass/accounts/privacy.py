@@ -7,6 +7,16 @@ from vetpass.privacy import (
     personal,
 )
 
+# Who restricted or lifted processing of whose data, when and why: proof that an Art. 18
+# restriction was honoured (Art. 5(2) accountability), append-only at the database.
+_RESTRICTION_HISTORY = personal(
+    Category.CONSENT,
+    basis=Basis.LEGAL_OBLIGATION,
+    retention="6 years after the restriction is lifted",
+    erasure=Erasure.KEEP,
+    method="proof that the Art. 18 restriction was honoured (Art. 5(2) accountability)",
+)
+
 PERSONAL_DATA: PersonalDataDeclaration = {
     "accounts.User": {
         "id": NOT_PERSONAL,
@@ -38,5 +48,13 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         ),
         "groups": NOT_PERSONAL,
         "user_permissions": NOT_PERSONAL,
+    },
+    "accounts.RestrictionEvent": {
+        "id": NOT_PERSONAL,
+        "user": _RESTRICTION_HISTORY,
+        "action": _RESTRICTION_HISTORY,
+        "reason": _RESTRICTION_HISTORY,
+        "actor": _RESTRICTION_HISTORY,
+        "at": _RESTRICTION_HISTORY,
     },
 }

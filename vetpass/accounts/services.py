@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
-from .models import User
+from .models import RestrictionAction, RestrictionEvent, User
 
 
 class ActivityKind:
@@ -141,3 +143,53 @@ def postcode_checked(postcode: str, country: str) -> tuple[str, str]:
     if not _OTHER_POSTCODE.match(postcode):
         return postcode, "Enter a postcode or ZIP code: letters, digits, spaces and hyphens only."
     return postcode, ""
+
+
+# --- Art. 18 restriction -------------------------------------------------------------
+# "The data subject shall have the right to obtain from the controller restriction of
+# processing" (UK GDPR / GDPR Art. 18). While `restricted_at` is set every app keeps the
+# data but starts nothing new with it: no marketing or analytics, no new sharing (favorites,
+# emergency shares and their redemption, co-owner invitations), no practice writes or
+# imports (DESIGN.md rule 5). The DPO applies and lifts it from the admin, always with a
+# reason; each change writes an append-only RestrictionEvent in the same transaction.
+
+
+def _restriction_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason (for example the request it answers)."})
+    return reason
+
+
+@transaction.atomic
+def restriction_apply(*, user: User, reason: str, actor: User | None) -> RestrictionEvent:
+    """Restrict processing of the person's data from now until it is lifted."""
+    reason = _restriction_reason(reason)
+    # Locked, so two DPOs applying at once cannot both pass the check below.
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.restricted_at is not None:
+        raise ValidationError(
+            f"{locked.email} is already restricted (since "
+            f"{timezone.localtime(locked.restricted_at):%d %B %Y %H:%M})."
+        )
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(restricted_at=now)
+    user.restricted_at = now
+    return RestrictionEvent.objects.create(
+        user=user, action=RestrictionAction.APPLY, reason=reason, actor=actor, at=now
+    )
+
+
+@transaction.atomic
+def restriction_lift(*, user: User, reason: str, actor: User | None) -> RestrictionEvent:
+    """End the restriction: processing may start again."""
+    reason = _restriction_reason(reason)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.restricted_at is None:
+        raise ValidationError(f"{locked.email} is not restricted: there is nothing to lift.")
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(restricted_at=None)
+    user.restricted_at = None
+    return RestrictionEvent.objects.create(
+        user=user, action=RestrictionAction.LIFT, reason=reason, actor=actor, at=now
+    )

@@ -11,6 +11,7 @@ from vetpass.accounts.models import User
 
 from ...models import (
     Entry,
+    EntryKind,
     EntrySource,
     Practice,
 )
@@ -30,7 +31,12 @@ def _practice_of(vis: Visibility) -> Practice:
 @transaction.atomic
 def clinical_entry_create(*, vis: Visibility, author: User, **data: Any) -> Entry:
     """A clinical entry written by practice staff (source "practice"). An examination's
-    date establishes the VCPR for the animal. A restricted owner's records are read-only."""
+    date establishes the VCPR for the animal. A restricted owner's records are read-only.
+    Documents come from the owner (uploaded on their side), never from the workspace."""
+    if data.get("kind") == EntryKind.DOCUMENT:
+        raise ValidationError(
+            {"kind": "A practice does not add documents here: the owner uploads them."}
+        )
     if vis.animal.owner.is_restricted:
         raise ValidationError(
             "This owner's records are restricted while a data-protection request is handled: "

@@ -14,7 +14,7 @@ from ...models import (
     PracticeMembership,
     RecordRequest,
 )
-from ..record_import import ImportResult, records_import
+from ..record_import import ImportResult, RowError, records_import
 
 # --- record requests -----------------------------------------------------------------
 
@@ -48,6 +48,19 @@ def record_request_import(
     and the request marked answered in the same transaction."""
     from ..selectors import request_animals
 
+    if record_request.owner.is_restricted:
+        # A restricted owner's records are read-only to practices (Art. 18): nothing is
+        # imported, and a dry run says so before the practice prepares anything more.
+        return ImportResult(
+            errors=[
+                RowError(
+                    0,
+                    "file",
+                    "This owner's records are restricted while a data-protection request "
+                    "is handled: they are read-only, so nothing can be imported.",
+                )
+            ]
+        )
     animals = request_animals(membership.user, membership, record_request)
     result = records_import(
         content=content,

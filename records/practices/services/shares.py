@@ -118,7 +118,12 @@ def emergency_share_redeem(*, code: str, user: User, practice: Practice) -> Emer
     """Staff of a practice enter the owner's code; the practice sees the animals until the
     share expires, and the owner is told."""
     code = (code or "").strip().upper().replace(" ", "").replace("-", "")
-    share = EmergencyShare.objects.select_for_update().filter(code=code).first()
+    share = (
+        EmergencyShare.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .filter(code=code)
+        .first()
+    )
     invalid = ValidationError({"code": "This code is not valid, has expired or was revoked."})
     if share is None or not share.is_live:
         raise invalid
@@ -129,6 +134,16 @@ def emergency_share_redeem(*, code: str, user: User, practice: Practice) -> Emer
     ).exists():
         raise invalid
     first_use = share.redeemed_at is None
+    if first_use and share.owner.is_restricted:
+        # Made before the owner's restriction: using it now would start new sharing
+        # (Art. 18, DESIGN.md rule 5). A practice that already redeemed it keeps the
+        # read-only look it had.
+        raise ValidationError(
+            {
+                "code": "This share cannot be used now: the owner's account is restricted "
+                "while a data-protection request is handled."
+            }
+        )
     share.practice = practice
     share.redeemed_at = share.redeemed_at or timezone.now()
     share.redeemed_by = share.redeemed_by or user
