@@ -318,6 +318,10 @@ class PolicyAcceptView(APIView):
         )
 
 
+class UnsubscribeRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The token from the email's link.")
+
+
 class UnsubscribeView(APIView):
     """The unsubscribe link's token, for an app that opens it: withdraws at once."""
 
@@ -326,7 +330,7 @@ class UnsubscribeView(APIView):
 
     @extend_schema(
         summary="Unsubscribe with the signed token from an email (no sign-in needed)",
-        request=inline_serializer("UnsubscribeRequest", {"token": serializers.CharField()}),
+        request=UnsubscribeRequestSerializer,
         responses={
             200: inline_serializer(
                 "UnsubscribeResult",
@@ -335,7 +339,9 @@ class UnsubscribeView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        target = _unsubscribe_target(str(request.data.get("token", "")))
+        data = UnsubscribeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = _unsubscribe_target(data.validated_data["token"])
         if target is None:
             raise APIValidationError({"token": ["This unsubscribe link is not valid."]})
         subject, purpose = target

@@ -19,12 +19,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vetpass.accounts.models import User
+from vetpass.api import JSONObjectParser
 
 from . import selectors, services
 from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntrySource, Species
@@ -42,7 +43,7 @@ from .serializers import (
     SpeciesSerializer,
 )
 
-PARSERS = [JSONParser, MultiPartParser, FormParser]
+PARSERS = [JSONObjectParser, MultiPartParser, FormParser]
 # A multipart body this much larger than the file limit cannot hold an acceptable file.
 UPLOAD_BODY_SLACK = 1024 * 1024
 
@@ -159,7 +160,7 @@ class AnimalViewSet(
         services.animal_delete(animal=instance, actor=_user(self.request))
 
     @extend_schema(request=AnimalMoveSerializer, responses=AnimalSerializer)
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
+    @action(detail=True, methods=["post"], parser_classes=[JSONObjectParser, FormParser])
     def move(self, request: Request, pk: str) -> Response:
         """Move the animal into a herd or group of the same owner, or out of one (null)."""
         animal = self.get_object()

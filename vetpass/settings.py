@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # allauth's headless API parses JSON itself: bound its nesting like the API's parser.
+    "vetpass.api.JSONDepthMiddleware",
     "vetpass.accounts.middleware.AdminRequiresMFAMiddleware",
     # New policy versions that need acceptance: web → accept page, API → 403 with a code.
     "consent.policy_gate.PolicyAcceptanceMiddleware",
@@ -242,6 +244,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "vetpass.api.Pagination",
+    # A JSON body is an object nested at most 32 levels: anything else is a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "vetpass.api.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -140,6 +140,12 @@ class RecordRequestSerializer(serializers.ModelSerializer):
         ]
 
 
+class RecordRequestAnswerSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="A note for the owner."
+    )
+
+
 class EmergencyShareSerializer(serializers.ModelSerializer):
     animals = serializers.PrimaryKeyRelatedField(many=True, queryset=Animal.objects.none())
     hours = serializers.IntegerField(
@@ -333,7 +339,9 @@ class RecordImportResultSerializer(serializers.Serializer):
 
 
 class EmergencyShareRedeemSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="The code the owner gave; spaces and dashes ignored.")
+    code = serializers.CharField(
+        max_length=64, help_text="The code the owner gave; spaces and dashes ignored."
+    )
 
 
 class EmergencyShareRedeemedSerializer(serializers.Serializer):
