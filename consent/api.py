@@ -102,7 +102,7 @@ class ConsentEventSerializer(serializers.ModelSerializer):
     purpose: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
-    policy_version = PolicyVersionSerializer(read_only=True)
+    policy_version = PolicyVersionSerializer(read_only=True, allow_null=True)
     receipt_url = serializers.SerializerMethodField()
 
     class Meta:

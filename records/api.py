@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vetpass.accounts.models import User
-from vetpass.api import JSONObjectParser
+from vetpass.parsers import JSONObjectParser
 
 from . import selectors, services
 from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntrySource, Species
@@ -335,11 +335,14 @@ class SentInvitationsView(generics.ListAPIView[CoOwnerInvitation]):
         )
 
 
+NO_OPEN_INVITATION = OpenApiResponse(description="No invitation with this token for you.")
+
+
 @extend_schema(tags=["co-owners"], request=InvitationTokenSerializer)
 class InvitationAcceptView(APIView):
     """Accept an invitation sent to your email address: the animal is shared with you."""
 
-    @extend_schema(responses={200: CoOwnerSerializer})
+    @extend_schema(responses={200: CoOwnerSerializer, 404: NO_OPEN_INVITATION})
     def post(self, request: Request) -> Response:
         data = InvitationTokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -349,7 +352,7 @@ class InvitationAcceptView(APIView):
 
 @extend_schema(tags=["co-owners"], request=InvitationTokenSerializer)
 class InvitationDeclineView(APIView):
-    @extend_schema(responses={200: ReceivedInvitationSerializer})
+    @extend_schema(responses={200: ReceivedInvitationSerializer, 404: NO_OPEN_INVITATION})
     def post(self, request: Request) -> Response:
         data = InvitationTokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -8,7 +8,6 @@ transaction. A service's ValidationError becomes field errors through vetpass.ap
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -22,6 +21,9 @@ from .models import (
     Permission,
     Species,
 )
+
+# A link that is null when there is no file.
+NULLABLE_URI = {"type": "string", "format": "uri", "nullable": True}
 
 
 class BreedSerializer(serializers.ModelSerializer[Breed]):
@@ -44,7 +46,9 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
     breed = serializers.PrimaryKeyRelatedField(
         queryset=Breed.objects.all(), required=False, allow_null=True
     )
-    breed_name = serializers.CharField(source="breed.name", read_only=True, default=None)
+    # A method, not CharField(default=None): DRF leaves a defaulted field out of the
+    # answer to a PATCH (partial) update, and the schema says it is always there.
+    breed_name = serializers.SerializerMethodField()
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
     is_owner = serializers.SerializerMethodField()
     photo_url = serializers.SerializerMethodField()
@@ -83,7 +87,7 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
             "photo": {"write_only": True, "help_text": "An image of at most 10 MB."},
         }
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_photo_url(self, animal: Animal) -> str | None:
         """The photo is served through the API, after the same visibility check."""
         if not animal.photo:
@@ -91,6 +95,9 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
         url = reverse("api:animal-photo", args=[animal.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
+
+    def get_breed_name(self, animal: Animal) -> str | None:
+        return animal.breed.name if animal.breed else None
 
     def get_is_owner(self, animal: Animal) -> bool:
         request = self.context.get("request")
@@ -157,7 +164,7 @@ class EntrySerializer(serializers.ModelSerializer[Entry]):
             }
         }
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_document_url(self, entry: Entry) -> str | None:
         """The document is served through the API, after the same visibility check."""
         if not entry.document:

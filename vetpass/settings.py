@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # allauth's headless API parses JSON itself: bound its nesting like the API's parser.
-    "vetpass.api.JSONDepthMiddleware",
+    "vetpass.parsers.JSONDepthMiddleware",
     "vetpass.accounts.middleware.AdminRequiresMFAMiddleware",
     # New policy versions that need acceptance: web → accept page, API → 403 with a code.
     "consent.policy_gate.PolicyAcceptanceMiddleware",
@@ -246,7 +246,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "vetpass.api.Pagination",
     # A JSON body is an object nested at most 32 levels: anything else is a 400, not a 500.
     "DEFAULT_PARSER_CLASSES": [
-        "vetpass.api.JSONObjectParser",
+        "vetpass.parsers.JSONObjectParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -284,6 +284,12 @@ SPECTACULAR_SETTINGS = {
         "AccessLogGrantEnum": "records.models.practices.AccessLogGrant",
     },
     # The X-Session-Token scheme comes from drf-spectacular's django-allauth extension.
+    # Every operation documents the errors it can answer (400/401/403/404/413/429) in the
+    # one error format, added in one place rather than on each view.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vetpass.api_schema.error_responses",
+    ],
 }
 
 CACHES = {

@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vetpass.api import JSONObjectParser, Pagination
+from vetpass.api import Pagination
+from vetpass.parsers import JSONObjectParser
 
 from ..selectors import entries_for
 from . import selectors as sel

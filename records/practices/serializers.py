@@ -184,8 +184,12 @@ class EmergencyShareSerializer(serializers.ModelSerializer):
 
 class AccessLogSerializer(serializers.ModelSerializer):
     viewer_name = serializers.CharField(source="viewer.display_name", read_only=True)
-    practice_name = serializers.CharField(source="practice.name", read_only=True, default=None)
-    animal_name = serializers.CharField(source="animal.name", read_only=True, default=None)
+    practice_name = serializers.CharField(
+        source="practice.name", read_only=True, default=None, allow_null=True
+    )
+    animal_name = serializers.CharField(
+        source="animal.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = AccessLog
@@ -212,8 +216,8 @@ class WorkspaceAnimalSerializer(serializers.ModelSerializer):
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    author_name = serializers.CharField(source="author.display_name", default=None)
-    practice_name = serializers.CharField(source="practice.name", default=None)
+    author_name = serializers.CharField(source="author.display_name", default=None, allow_null=True)
+    practice_name = serializers.CharField(source="practice.name", default=None, allow_null=True)
     summary = serializers.CharField()
 
     class Meta:

@@ -11,10 +11,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from consent.models import Purpose
 from consent.tokens import unsubscribe_token
-from records.models import AnimalAccess, Entry, Permission
-from records.practices import services as practice_services
-from records.services import invitation_create
-from tests.api.conftest import api_client_for
+from records.models import Entry
+from tests.api.conftest import api_client_for, path_to_url
 
 pytestmark = pytest.mark.django_db
 
@@ -35,44 +33,6 @@ def _json_operations() -> list[tuple[str, str]]:
 
 
 JSON_OPERATIONS = _json_operations()
-
-
-@pytest.fixture
-def world(alice, bob, rex, riverside, carol):
-    """One object of each kind a path can name, visible to alice (or to carol, on the
-    practice workspace), so every request reaches the body instead of a 404."""
-    favorite = practice_services.favorite_create(
-        owner=alice, practice=riverside, already_client=True
-    )
-    share = practice_services.emergency_share_create(owner=alice, animals=[rex])
-    entry = Entry.objects.create(animal=rex, author=alice, kind="clinical_note", title="Note")
-    invitation = invitation_create(
-        animal=rex, invited_by=alice, email="friend@example.com", permission="view"
-    )
-    access = AnimalAccess.objects.create(animal=rex, user=bob, permission=Permission.VIEW)
-    return {
-        "animals": rex.pk,
-        "animal_pk": rex.pk,
-        "practice_pk": riverside.pk,
-        "entries": entry.pk,
-        "favorites": favorite.pk,
-        "emergency-shares": share.pk,
-        "invitations": invitation.pk,
-        "co-owners": access.pk,
-        "requests": favorite.requests.get().pk,
-        "practices": riverside.pk,
-    }
-
-
-def _url(path: str, world: dict[str, int]) -> str:
-    parts = path.split("/")
-    for i, part in enumerate(parts):
-        if part.startswith("{"):
-            name = part.strip("{}")
-            key = name if name in world else parts[i - 1]
-            assert key in world, f"{path}: add the object {key!r} names to the world fixture"
-            parts[i] = str(world[key])
-    return "/".join(parts)
 
 
 def _row_counts() -> dict[str, int]:
@@ -101,7 +61,7 @@ def test_a_body_that_is_not_a_json_object_is_a_400_and_saves_nothing(
     method, path, world, alice, carol
 ):
     client = api_client_for(carol if path.startswith("/api/v1/workspace/") else alice)
-    url = _url(path, world)
+    url = path_to_url(path, world)
     before = _row_counts()
 
     for name, body in NOT_OBJECTS.items():
