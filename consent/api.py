@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vetpass.accounts.models import User
+from vetpass.api import SlugField
 
 from .models import Action, Channel, ConsentEvent, PolicyVersion, Purpose
 from .policy_gate import policy_gate_clear
@@ -67,7 +68,7 @@ class ConsentStateSerializer(serializers.Serializer):
 
 
 class ConsentChangeSerializer(serializers.Serializer):
-    purpose = serializers.SlugRelatedField(slug_field="code", queryset=Purpose.objects.all())
+    purpose = SlugField(slug_field="code", queryset=Purpose.objects.all())
     scope = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     action = serializers.ChoiceField(choices=[Action.GRANT, Action.WITHDRAW, Action.OBJECT])
 

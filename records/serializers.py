@@ -11,6 +11,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from vetpass.api import SlugField
+
 from .models import (
     Animal,
     AnimalAccess,
@@ -41,7 +43,7 @@ class SpeciesSerializer(serializers.ModelSerializer[Species]):
 
 
 class AnimalSerializer(serializers.ModelSerializer[Animal]):
-    species = serializers.SlugRelatedField(slug_field="slug", queryset=Species.objects.all())
+    species = SlugField(slug_field="slug", queryset=Species.objects.all())
     species_name = serializers.CharField(source="species.name", read_only=True)
     breed = serializers.PrimaryKeyRelatedField(
         queryset=Breed.objects.all(), required=False, allow_null=True

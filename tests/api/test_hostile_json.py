@@ -157,3 +157,19 @@ def test_allauth_headless_refuses_a_body_that_is_not_an_object_itself(body, db):
     response = Client().post("/_allauth/app/v1/auth/login", body, content_type="application/json")
 
     assert response.status_code == 400
+
+
+def test_a_nul_character_in_a_species_is_a_field_error_not_a_500(alice_api, rex):
+    response = alice_api.patch(f"/api/v1/animals/{rex.pk}/", {"species": "do\x00g"}, format="json")
+
+    assert response.status_code == 400
+    assert "species" in response.json()["error"]["fields"]
+
+
+def test_a_nul_character_in_a_consent_purpose_is_a_field_error_not_a_500(alice_api):
+    response = alice_api.post(
+        "/api/v1/privacy/consents/", {"purpose": "mark\x00eting", "action": "grant"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "purpose" in response.json()["error"]["fields"]
