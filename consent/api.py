@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vetpass.accounts.models import User
+from vetpass.api import SlugField
 
 from .models import Action, Channel, ConsentEvent, PolicyVersion, Purpose
 from .policy_gate import policy_gate_clear
@@ -67,7 +68,7 @@ class ConsentStateSerializer(serializers.Serializer):
 
 
 class ConsentChangeSerializer(serializers.Serializer):
-    purpose = serializers.SlugRelatedField(slug_field="code", queryset=Purpose.objects.all())
+    purpose = SlugField(slug_field="code", queryset=Purpose.objects.all())
     scope = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     action = serializers.ChoiceField(choices=[Action.GRANT, Action.WITHDRAW, Action.OBJECT])
 
@@ -102,7 +103,7 @@ class ConsentEventSerializer(serializers.ModelSerializer):
     purpose: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
-    policy_version = PolicyVersionSerializer(read_only=True)
+    policy_version = PolicyVersionSerializer(read_only=True, allow_null=True)
     receipt_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -318,6 +319,10 @@ class PolicyAcceptView(APIView):
         )
 
 
+class UnsubscribeRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The token from the email's link.")
+
+
 class UnsubscribeView(APIView):
     """The unsubscribe link's token, for an app that opens it: withdraws at once."""
 
@@ -326,7 +331,7 @@ class UnsubscribeView(APIView):
 
     @extend_schema(
         summary="Unsubscribe with the signed token from an email (no sign-in needed)",
-        request=inline_serializer("UnsubscribeRequest", {"token": serializers.CharField()}),
+        request=UnsubscribeRequestSerializer,
         responses={
             200: inline_serializer(
                 "UnsubscribeResult",
@@ -335,7 +340,9 @@ class UnsubscribeView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        target = _unsubscribe_target(str(request.data.get("token", "")))
+        data = UnsubscribeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = _unsubscribe_target(data.validated_data["token"])
         if target is None:
             raise APIValidationError({"token": ["This unsubscribe link is not valid."]})
         subject, purpose = target

@@ -19,12 +19,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vetpass.accounts.models import User
+from vetpass.parsers import JSONObjectParser
 
 from . import selectors, services
 from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntrySource, Species
@@ -42,7 +43,7 @@ from .serializers import (
     SpeciesSerializer,
 )
 
-PARSERS = [JSONParser, MultiPartParser, FormParser]
+PARSERS = [JSONObjectParser, MultiPartParser, FormParser]
 # A multipart body this much larger than the file limit cannot hold an acceptable file.
 UPLOAD_BODY_SLACK = 1024 * 1024
 
@@ -165,7 +166,7 @@ class AnimalViewSet(
         services.animal_delete(animal=instance, actor=_user(self.request))
 
     @extend_schema(request=AnimalMoveSerializer, responses=AnimalSerializer)
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
+    @action(detail=True, methods=["post"], parser_classes=[JSONObjectParser, FormParser])
     def move(self, request: Request, pk: str) -> Response:
         """Move the animal into a herd or group of the same owner, or out of one (null)."""
         animal = self.get_object()
@@ -358,11 +359,14 @@ class SentInvitationsView(generics.ListAPIView[CoOwnerInvitation]):
         )
 
 
+NO_OPEN_INVITATION = OpenApiResponse(description="No invitation with this token for you.")
+
+
 @extend_schema(tags=["co-owners"], request=InvitationTokenSerializer)
 class InvitationAcceptView(APIView):
     """Accept an invitation sent to your email address: the animal is shared with you."""
 
-    @extend_schema(responses={200: CoOwnerSerializer})
+    @extend_schema(responses={200: CoOwnerSerializer, 404: NO_OPEN_INVITATION})
     def post(self, request: Request) -> Response:
         data = InvitationTokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -372,7 +376,7 @@ class InvitationAcceptView(APIView):
 
 @extend_schema(tags=["co-owners"], request=InvitationTokenSerializer)
 class InvitationDeclineView(APIView):
-    @extend_schema(responses={200: ReceivedInvitationSerializer})
+    @extend_schema(responses={200: ReceivedInvitationSerializer, 404: NO_OPEN_INVITATION})
     def post(self, request: Request) -> Response:
         data = InvitationTokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)

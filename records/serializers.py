@@ -8,9 +8,10 @@ transaction. A service's ValidationError becomes field errors through vetpass.ap
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+
+from vetpass.api import SlugField
 
 from .models import (
     Animal,
@@ -22,6 +23,9 @@ from .models import (
     Permission,
     Species,
 )
+
+# A link that is null when there is no file.
+NULLABLE_URI = {"type": "string", "format": "uri", "nullable": True}
 
 
 class BreedSerializer(serializers.ModelSerializer[Breed]):
@@ -39,12 +43,14 @@ class SpeciesSerializer(serializers.ModelSerializer[Species]):
 
 
 class AnimalSerializer(serializers.ModelSerializer[Animal]):
-    species = serializers.SlugRelatedField(slug_field="slug", queryset=Species.objects.all())
+    species = SlugField(slug_field="slug", queryset=Species.objects.all())
     species_name = serializers.CharField(source="species.name", read_only=True)
     breed = serializers.PrimaryKeyRelatedField(
         queryset=Breed.objects.all(), required=False, allow_null=True
     )
-    breed_name = serializers.CharField(source="breed.name", read_only=True, default=None)
+    # A method, not CharField(default=None): DRF leaves a defaulted field out of the
+    # answer to a PATCH (partial) update, and the schema says it is always there.
+    breed_name = serializers.SerializerMethodField()
     owner_name = serializers.SerializerMethodField(
         help_text="The owner's name; to practice staff, what the owner shares with the practice."
     )
@@ -85,7 +91,7 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
             "photo": {"write_only": True, "help_text": "An image of at most 10 MB."},
         }
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_photo_url(self, animal: Animal) -> str | None:
         """The photo is served through the API, after the same visibility check."""
         if not animal.photo:
@@ -97,6 +103,9 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
     def get_owner_name(self, animal: Animal) -> str:
         # Set by the lookup when practice staff look (records.selectors.owner_identity).
         return getattr(animal, "owner_label", None) or animal.owner.display_name
+
+    def get_breed_name(self, animal: Animal) -> str | None:
+        return animal.breed.name if animal.breed else None
 
     def get_is_owner(self, animal: Animal) -> bool:
         request = self.context.get("request")
@@ -163,7 +172,7 @@ class EntrySerializer(serializers.ModelSerializer[Entry]):
             }
         }
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_document_url(self, entry: Entry) -> str | None:
         """The document is served through the API, after the same visibility check."""
         if not entry.document:

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # allauth's headless API parses JSON itself: bound its nesting like the API's parser.
+    "vetpass.parsers.JSONDepthMiddleware",
     "vetpass.accounts.middleware.AdminRequiresMFAMiddleware",
     # New policy versions that need acceptance: web → accept page, API → 403 with a code.
     "consent.policy_gate.PolicyAcceptanceMiddleware",
@@ -275,6 +277,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "vetpass.api.Pagination",
+    # A JSON body is an object nested at most 32 levels: anything else is a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "vetpass.parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -310,6 +318,12 @@ SPECTACULAR_SETTINGS = {
         "RecordRequestStatusEnum": "records.models.practices.RecordRequest.Status",
     },
     # The X-Session-Token scheme comes from drf-spectacular's django-allauth extension.
+    # Every operation documents the errors it can answer (400/401/403/404/413/429) in the
+    # one error format, added in one place rather than on each view.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vetpass.api_schema.error_responses",
+    ],
 }
 
 # Rate limits (allauth's, DRF's throttles, failed emergency-share codes) count in this cache,

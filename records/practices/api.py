@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vetpass.api import Pagination
+from vetpass.parsers import JSONObjectParser
 
 from ..models import Favorite
 from ..selectors import entries_for
@@ -31,6 +32,7 @@ from .serializers import (
     PracticeSearchSerializer,
     PracticeSerializer,
     RecordImportResultSerializer,
+    RecordRequestAnswerSerializer,
     RecordRequestSerializer,
     WorkspaceAnimalRecordSerializer,
     WorkspaceClientSearchSerializer,
@@ -314,25 +316,22 @@ class WorkspaceRequestListView(APIView):
 
 
 class WorkspaceRequestAnswerView(APIView):
-    @extend_schema(
-        request=inline_serializer(
-            "RecordRequestAnswer", {"note": serializers.CharField(required=False)}
-        ),
-        responses=PracticeRecordRequestSerializer,
-    )
+    @extend_schema(request=RecordRequestAnswerSerializer, responses=PracticeRecordRequestSerializer)
     def post(self, request: Request, practice_pk: int, pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         record_request = sel.get_practice_request(request.user, membership, pk)  # type: ignore[arg-type]
+        answer = RecordRequestAnswerSerializer(data=request.data)
+        answer.is_valid(raise_exception=True)
         record_request = svc.record_request_answer(
             record_request=record_request,
             actor=request.user,  # type: ignore[arg-type]
-            note=str(request.data.get("note", "")),
+            note=answer.validated_data.get("note", ""),
         )
         return Response(PracticeRecordRequestSerializer(record_request).data)
 
 
 class WorkspaceRequestImportView(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, JSONObjectParser]
 
     @extend_schema(
         request={
@@ -380,8 +379,10 @@ class WorkspaceRedeemView(APIView):
     )
     def post(self, request: Request, practice_pk: int) -> Response:
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
+        redeem = EmergencyShareRedeemSerializer(data=request.data)
+        redeem.is_valid(raise_exception=True)
         share = svc.emergency_share_redeem(
-            code=str(request.data.get("code", "")),
+            code=redeem.validated_data["code"],
             user=request.user,  # type: ignore[arg-type]
             practice=membership.practice,
         )

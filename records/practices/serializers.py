@@ -184,6 +184,12 @@ class PracticeRecordRequestSerializer(RecordRequestSerializer):
     )
 
 
+class RecordRequestAnswerSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="A note for the owner."
+    )
+
+
 class EmergencyShareSerializer(serializers.ModelSerializer):
     animals = serializers.PrimaryKeyRelatedField(many=True, queryset=Animal.objects.none())
     hours = serializers.IntegerField(
@@ -256,7 +262,7 @@ class EntrySerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField(
         help_text="Who at the practice wrote it; null for entries from the owner's side."
     )
-    practice_name = serializers.CharField(source="practice.name", default=None)
+    practice_name = serializers.CharField(source="practice.name", default=None, allow_null=True)
     summary = serializers.CharField()
 
     class Meta:
@@ -402,7 +408,9 @@ class RecordImportResultSerializer(serializers.Serializer):
 
 
 class EmergencyShareRedeemSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="The code the owner gave; spaces and dashes ignored.")
+    code = serializers.CharField(
+        max_length=64, help_text="The code the owner gave; spaces and dashes ignored."
+    )
 
 
 class EmergencyShareRedeemedSerializer(serializers.Serializer):

@@ -4,6 +4,11 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from consent.models import ConsentEvent
+from records.models import AnimalAccess, Entry, Permission
+from records.practices import services as practice_services
+from records.services import invitation_create
+
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
@@ -32,3 +37,53 @@ def bob_api(bob):
 @pytest.fixture
 def anon_api():
     return APIClient()
+
+
+@pytest.fixture
+def world(alice, bob, rex, riverside, carol):
+    """One object of each kind a path can name, visible to alice (or to carol, on the
+    practice workspace), so every request reaches the body instead of a 404."""
+    favorite = practice_services.favorite_create(
+        owner=alice, practice=riverside, already_client=True
+    )
+    share = practice_services.emergency_share_create(owner=alice, animals=[rex])
+    entry = Entry.objects.create(animal=rex, author=alice, kind="clinical_note", title="Note")
+    invitation = invitation_create(
+        animal=rex, invited_by=alice, email="friend@example.com", permission="view"
+    )
+    access = AnimalAccess.objects.create(animal=rex, user=bob, permission=Permission.VIEW)
+    return {
+        "animals": rex.pk,
+        "animal_pk": rex.pk,
+        "practice_pk": riverside.pk,
+        "entries": entry.pk,
+        "favorites": favorite.pk,
+        "emergency-shares": share.pk,
+        "invitations": invitation.pk,
+        "co-owners": access.pk,
+        "requests": favorite.requests.get().pk,
+        "practices": riverside.pk,
+        "receipts": ConsentEvent.objects.filter(subject_user=alice).latest("pk").pk,
+        "event_id": ConsentEvent.objects.filter(subject_user=alice).latest("pk").pk,
+    }
+
+
+def path_to_url(path: str, world: dict[str, int]) -> str:
+    parts = path.split("/")
+    for i, part in enumerate(parts):
+        if part.startswith("{"):
+            name = part.strip("{}")
+            key = name if name in world else parts[i - 1]
+            assert key in world, f"{path}: add the object {key!r} names to the world fixture"
+            parts[i] = str(world[key])
+    return "/".join(parts)
+
+
+def path_parameters(path: str, world: dict[str, int]) -> dict[str, int]:
+    """The values path_to_url puts in each {name} of an OpenAPI path."""
+    parts = path.split("/")
+    return {
+        part.strip("{}"): world[part.strip("{}") if part.strip("{}") in world else parts[i - 1]]
+        for i, part in enumerate(parts)
+        if part.startswith("{")
+    }

@@ -75,7 +75,9 @@ def test_practice_api_operations_use_the_typed_bodies(schema):
         "ClinicalEntryRequestRequest"
     )
     imports = paths[f"{ws}/requests/{{id}}/import/"]["post"]
-    assert body(imports) == body(imports, "400") == ref("RecordImportResult")
+    assert body(imports) == ref("RecordImportResult")
+    # A file with bad rows answers its report; a request without a file the error format.
+    assert body(imports, "400") == {"oneOf": [ref("RecordImportResult"), ref("Error")]}
     redeem = paths[f"{ws}/emergency-shares/redeem/"]["post"]
     assert body(redeem) == ref("EmergencyShareRedeemed")
     assert body(paths["/api/v1/favorites/{id}/"]["delete"]) == ref("FavoriteDeleted")
