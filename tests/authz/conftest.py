@@ -5,8 +5,8 @@ leaks into the next."""
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 from django.conf import settings
+from django.db import transaction
 from django.test import Client, override_settings
 
 from tests.authz.world import build_world

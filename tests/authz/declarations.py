@@ -103,6 +103,10 @@ FOUND_LOGGED_404 = (
     "issue 7 §1.4 (found by the matrix, same hole as the co-owner list): staff removing a "
     "co-owner or leaving an animal get a logged read of the animal, then a 404"
 )
+# Staff redeeming the code rita made before her restriction (after expiry it is refused anyway).
+REDEEM_RESTRICTED = {
+    p: Hole(REFUSED, S13) for p in ["fav_staff", "other_staff", "practice_admin", "share_holder"]
+}
 # The owner-side co-owner doors answer staff 404, and must not log a read first.
 STAFF_LOGGED_404 = {p: Hole(NOT_FOUND, FOUND_LOGGED_404) for p in REX_STAFF}
 
@@ -133,7 +137,19 @@ ROUTES: dict[str, Route] = {
         },
     ),
     "records:animal_detail": Route(
-        "/animals/{rex}/", {"GET": Case(REX_READ, logs=1)}, pair="api:animal-detail"
+        "/animals/{rex}/",
+        {"GET": Case(REX_READ, logs=1)},
+        pair="api:animal-detail",
+        variants={
+            "herd": (
+                "/animals/{herd}/",
+                {
+                    "GET": Case(
+                        who(ok=["owner"], **{p: Hole(OK, S12) for p in RIVERSIDE_NOW}), logs=1
+                    )
+                },
+            )
+        },
     ),
     "records:animal_edit": Route(
         "/animals/{rex}/edit/",
@@ -253,7 +269,9 @@ ROUTES: dict[str, Route] = {
     ),
     "practices:favorites": Route("/favorites/", {"GET": Case(EVERYONE_SIGNED_IN)}),
     "practices:favorite_detail": Route(
-        "/favorites/{favorite}/", {"GET": Case(who(ok=["owner"]))}, pair="api:practice_favorite_detail"
+        "/favorites/{favorite}/",
+        {"GET": Case(who(ok=["owner"]))},
+        pair="api:practice_favorite_detail",
     ),
     "practices:favorite_update": Route(
         "/favorites/{favorite}/change/",
@@ -305,6 +323,13 @@ ROUTES: dict[str, Route] = {
         "/workspace/{practice}/animals/{rex}/",
         {"GET": Case(who(ok=REX_STAFF), logs=1)},
         pair="api:practice_workspace_animal",
+        variants={
+            "herd": (
+                "/workspace/{practice}/animals/{herd}/",
+                # the herd is shared with Riverside, its member Biscuit is not
+                {"GET": Case(who(ok=RIVERSIDE_NOW), logs=1)},
+            )
+        },
     ),
     "practices:workspace_entry_create": Route(
         "/workspace/{practice}/animals/{rex}/entries/new/",
@@ -337,7 +362,7 @@ ROUTES: dict[str, Route] = {
                 "/workspace/{practice}/redeem/",
                 {
                     "POST": Case(
-                        who(**{p: Hole(REFUSED, S13) for p in PRACTICE_STAFF_NOW}),
+                        who(share_expired=REFUSED, **REDEEM_RESTRICTED),
                         body={"code": "{rita_share_code}"},
                     )
                 },
@@ -349,9 +374,7 @@ ROUTES: dict[str, Route] = {
         {
             "GET": Case(who(ok=PRACTICE_STAFF_NOW)),
             # pam is Riverside's only administrator: a practice keeps one
-            "POST": Case(
-                who(ok=PRACTICE_STAFF_NOW, practice_admin=REFUSED), body={}
-            ),
+            "POST": Case(who(ok=PRACTICE_STAFF_NOW, practice_admin=REFUSED), body={}),
         },
     ),
     "practices:staff_list": Route(
@@ -731,6 +754,12 @@ ROUTES.update(
             "/api/v1/workspace/{practice}/animals/{rex}/",
             {"GET": Case(who(ok=REX_STAFF), logs=1)},
             pair="practices:workspace_animal",
+            variants={
+                "herd": (
+                    "/api/v1/workspace/{practice}/animals/{herd}/",
+                    {"GET": Case(who(ok=RIVERSIDE_NOW), logs=1)},
+                )
+            },
             kind=A,
         ),
         "api:practice_workspace_entry_create": Route(
@@ -768,7 +797,7 @@ ROUTES.update(
                     "/api/v1/workspace/{practice}/emergency-shares/redeem/",
                     {
                         "POST": Case(
-                            who(**{p: Hole(REFUSED, S13) for p in PRACTICE_STAFF_NOW}),
+                            who(share_expired=REFUSED, **REDEEM_RESTRICTED),
                             body={"code": "{rita_share_code}"},
                             fmt="json",
                         )

@@ -185,6 +185,14 @@ def _admin_expect(route: str, name: str) -> tuple[Any, Any, int]:
     return d.LOGIN, outcome, logs
 
 
+ALLAUTH_HOLES = {
+    "headless:browser:account:manage_phone": (
+        "found by the matrix: GET /_allauth/browser/v1/account/phone answers 500 "
+        "(allauth's adapter.get_phone is not implemented; VetPass has no phone sign-in)"
+    ),
+}
+
+
 def _cases():
     cases = []
     for route, name in url_patterns():
@@ -197,7 +205,10 @@ def _cases():
                 cases.append((key, route, "admin", "GET", persona, outcome, logs))
         elif group == "allauth":
             for persona in ALLAUTH_PERSONAS:
-                cases.append((key, route, "allauth", "GET", persona, d.PAGE, 0))
+                outcome: Any = d.PAGE
+                if key in ALLAUTH_HOLES and persona != "anonymous":
+                    outcome = d.Hole(d.PAGE, ALLAUTH_HOLES[key])
+                cases.append((key, route, "allauth", "GET", persona, outcome, 0))
         else:
             decl = d.ROUTES[key]
             objects = {"": decl.methods, **{k: v[1] for k, v in decl.variants.items()}}
@@ -205,8 +216,15 @@ def _cases():
                 for method, case in methods.items():
                     for persona in d.PERSONAS:
                         cases.append(
-                            (f"{key}[{variant}]" if variant else key, route, "declared",
-                             method, persona, case.expect[persona], case.logs)
+                            (
+                                f"{key}[{variant}]" if variant else key,
+                                route,
+                                "declared",
+                                method,
+                                persona,
+                                case.expect[persona],
+                                case.logs,
+                            )
                         )
     return cases
 
@@ -261,9 +279,7 @@ def _send(client: Client, method: str, url: str, case: d.Case | None, ids: dict[
     if case is not None and case.fmt == "multipart":
         return client.post(url, {"file": _csv(), "dry_run": "true"})
     if method != "POST" or (case is not None and case.fmt == "json"):
-        return client.generic(
-            method, url, json.dumps(body or {}), content_type="application/json"
-        )
+        return client.generic(method, url, json.dumps(body or {}), content_type="application/json")
     return client.post(url, body or {})
 
 
@@ -376,12 +392,20 @@ def test_route_answers_persona(world, key, route, group, method, persona, expect
         if travel:
             travel.stop()
 
-    if group == "admin" and expected == d.REFUSED and outcome == d.NOT_FOUND:
-        outcome = d.REFUSED  # the DPO may not open it; whether the row exists is moot
+    if (
+        group == "admin"
+        and expected == d.REFUSED
+        and (outcome == d.NOT_FOUND or response.get("Location") == "/admin/")
+    ):
+        # the DPO may not open it; for a row that does not exist the admin answers 404 or
+        # sends them back to its index, which shows nothing either
+        outcome = d.REFUSED
     if expected == d.PAGE:
         assert response.status_code < 500, (url, response.status_code)
     else:
-        assert outcome == expected, f"{outcome} {response.status_code} {url} {_body(response)[:200]!r}"
+        assert outcome == expected, (
+            f"{outcome} {response.status_code} {url} {_body(response)[:200]!r}"
+        )
     if before is not None and after is not None:
         assert after == before, "a refused write changed something"
     text = _body(response)

@@ -240,8 +240,9 @@ def build_world() -> World:
         "lena_membership": lena_membership.pk,
         "expired_at": share.expires_at + timedelta(hours=1),
     }
-    from consent.models import ConsentEvent, PolicyVersion
     from django.contrib.contenttypes.models import ContentType
+
+    from consent.models import ConsentEvent, PolicyVersion
 
     alice_event = ConsentEvent.objects.filter(subject_key=f"user:{alice.pk}").first()
     if alice_event is None:
@@ -256,7 +257,10 @@ def build_world() -> World:
     ).first()
     # one object of each admin model, for /admin/<app>/<model>/<id>/... URLs
     ids["admin_objects"] = {
-        ct.model: ct.model_class()._default_manager.order_by("pk").values_list("pk", flat=True).first()
+        ct.model: ct.model_class()
+        ._default_manager.order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
         or 1
         for ct in ContentType.objects.all()
         if ct.model_class() is not None
