@@ -64,10 +64,6 @@ def _group(route: str) -> str | None:
     return None
 
 
-def _declared_keys() -> set[str]:
-    return set(d.ROUTES)
-
-
 def test_every_route_is_declared():
     patterns = url_patterns()
     undeclared = [
