@@ -1,6 +1,6 @@
 """The generated authorisation matrix (issue 7, DESIGN.md rules 1 and 2): every route of
 the URLconf and every operation of the OpenAPI schema, for every persona, against the
-declaration in tests/authz/declarations.py.
+declaration in tests/authz/declarations.py (declared_web.py, declared_api.py).
 
 Each (route, method, persona) checks the status, that the body names no one the persona
 may not know of, that a refused write changed nothing, and that a staff member's or the
@@ -21,7 +21,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import resolve
 
-from tests.authz import declarations as d
+from tests.authz import vocabulary as d
+from tests.authz.declarations import ROUTES
 from tests.authz.routes import api_operations, url_patterns
 from tests.authz.world import MARKERS, World
 
@@ -66,12 +67,10 @@ def _group(route: str) -> str | None:
 
 def test_every_route_is_declared():
     patterns = url_patterns()
-    undeclared = [
-        _key(r, n) for r, n in patterns if _group(r) is None and _key(r, n) not in d.ROUTES
-    ]
+    undeclared = [_key(r, n) for r, n in patterns if _group(r) is None and _key(r, n) not in ROUTES]
     assert undeclared == []
     existing = {_key(r, n) for r, n in patterns}
-    stale = sorted(k for k in d.ROUTES if k not in existing)
+    stale = sorted(k for k in ROUTES if k not in existing)
     assert stale == []
 
 
@@ -84,7 +83,7 @@ def test_every_api_operation_is_declared():
     missing = []
     for method, path in api_operations():
         name, method = _schema_op_to_route(method, path)
-        route = d.ROUTES.get(name)
+        route = ROUTES.get(name)
         if route is None or method not in route.methods:
             missing.append(f"{method} {path}")
     assert missing == []
@@ -94,7 +93,7 @@ def test_every_declared_api_method_is_in_the_schema():
     in_schema = {_schema_op_to_route(m, p) for m, p in api_operations()}
     extra = [
         (name, method)
-        for name, route in d.ROUTES.items()
+        for name, route in ROUTES.items()
         if route.kind == d.A and name not in ("api:schema", "api:docs")
         for method in route.methods
         if (name, method) not in in_schema
@@ -206,7 +205,7 @@ def _cases():
                     outcome = d.Hole(d.PAGE, ALLAUTH_HOLES[key])
                 cases.append((key, route, "allauth", "GET", persona, outcome, 0))
         else:
-            decl = d.ROUTES[key]
+            decl = ROUTES[key]
             objects = {"": decl.methods, **{k: v[1] for k, v in decl.variants.items()}}
             for variant, methods in objects.items():
                 for method, case in methods.items():
@@ -362,7 +361,7 @@ def test_route_answers_persona(world, key, route, group, method, persona, expect
         url, case = _allauth_url(route), None
     else:
         name, _, variant = key.partition("[")
-        decl = d.ROUTES[name]
+        decl = ROUTES[name]
         if variant:
             url_text, methods = decl.variants[variant.rstrip("]")]
         else:
@@ -422,10 +421,10 @@ def _resolved(outcome: Any) -> str:
 
 
 @pytest.mark.parametrize(
-    "web,api", [(k, r.pair) for k, r in d.ROUTES.items() if r.pair and r.kind == d.W]
+    "web,api", [(k, r.pair) for k, r in ROUTES.items() if r.pair and r.kind == d.W]
 )
 def test_web_and_api_give_the_same_answer_for_the_same_object(web, api):
-    web_route, api_route = d.ROUTES[web], d.ROUTES[api]
+    web_route, api_route = ROUTES[web], ROUTES[api]
     assert api_route.pair == web, "pairs are declared on both sides"
     if web_route.pair_methods:
         web_method, method = web_route.pair_methods
