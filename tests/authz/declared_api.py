@@ -1,0 +1,429 @@
+"""Declarations for the account and privacy pages and the whole /api/v1/."""
+
+from __future__ import annotations
+
+from tests.authz.vocabulary import (
+    CLIENT_LIST_ONE,
+    ENTRY_EDIT,
+    ENTRY_READ,
+    EVERYONE,
+    EVERYONE_SIGNED_IN,
+    NOT_FOUND,
+    OWNER_SIDE,
+    PERSONAS,
+    PRACTICE_STAFF_NOW,
+    REDEEM_RESTRICTED,
+    REFUSED,
+    REX_EDIT,
+    REX_OWNER_ONLY,
+    REX_READ,
+    REX_STAFF,
+    RIVERSIDE_NOW,
+    RIVERSIDE_ONE,
+    S11,
+    S13,
+    S14,
+    SIGNED_IN,
+    STAFF_LOGGED_404,
+    A,
+    Case,
+    Hole,
+    Route,
+    entry_body,
+    who,
+)
+
+API_ROUTES: dict[str, Route] = {
+    # --- accounts and privacy, web ----------------------------------------------------
+    "accounts:profile": Route(
+        "/account/profile/",
+        {
+            "GET": Case(EVERYONE_SIGNED_IN),
+            "POST": Case(
+                who(ok=SIGNED_IN),
+                body={"full_name": "Same Name", "date_of_birth": "1985-05-17", "country": "GB"},
+            ),
+        },
+    ),
+    "consent:home": Route("/privacy/", {"GET": Case(EVERYONE_SIGNED_IN)}),
+    "consent:consent_change": Route(
+        "/privacy/consents/",
+        {
+            "GET": Case(who(default=REFUSED)),  # POST only
+            "POST": Case(
+                who(ok=SIGNED_IN), body={"purpose": "marketing_email", "action": "withdraw"}
+            ),
+        },
+    ),
+    "consent:history": Route("/privacy/history/", {"GET": Case(EVERYONE_SIGNED_IN)}),
+    "consent:receipt": Route(
+        "/privacy/receipts/{alice_event}.json", {"GET": Case(who(ok=["owner"]))}
+    ),
+    "consent:policy_accept": Route(
+        "/privacy/policies/accept/",
+        {"GET": Case(EVERYONE_SIGNED_IN), "POST": Case(who(ok=SIGNED_IN), body={})},
+    ),
+    "consent:policy": Route("/privacy/policies/privacy/", {"GET": Case(EVERYONE)}),
+    "consent:policy_version": Route(
+        "/privacy/policies/privacy/{policy_version}/", {"GET": Case(EVERYONE)}
+    ),
+    "consent:cookies": Route(
+        "/privacy/cookies/",
+        {"GET": Case(EVERYONE), "POST": Case(EVERYONE, body={"analytics": "no"})},
+    ),
+    "consent:unsubscribe": Route(
+        "/privacy/unsubscribe/not-a-token/",
+        # an unknown token: refused, whoever asks
+        {
+            "GET": Case({p: REFUSED for p in PERSONAS}),
+            "POST": Case({p: REFUSED for p in PERSONAS}, body={}),
+        },
+    ),
+    "consent:pixel": Route("/privacy/email/open/not-a-token.gif", {"GET": Case(EVERYONE)}),
+    # --- API: owner side ----------------------------------------------------------
+    "api:schema": Route("/api/v1/schema/", {"GET": Case(EVERYONE)}, kind=A),
+    "api:docs": Route("/api/v1/docs/", {"GET": Case(EVERYONE)}, kind=A),
+    "api:profile": Route(
+        "/api/v1/profile/",
+        {
+            "GET": Case(EVERYONE_SIGNED_IN),
+            "PUT": Case(
+                who(ok=SIGNED_IN),
+                body={"full_name": "Same Name", "date_of_birth": "1985-05-17", "country": "GB"},
+                fmt="json",
+            ),
+            "PATCH": Case(who(ok=SIGNED_IN), body={"full_name": "Same Name"}, fmt="json"),
+        },
+        kind=A,
+    ),
+    "api:species-list": Route("/api/v1/species/", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A),
+    "api:animal-list": Route(
+        "/api/v1/animals/",
+        {
+            "GET": Case(EVERYONE_SIGNED_IN),
+            "POST": Case(
+                who(ok=SIGNED_IN),
+                body={"name": "Matrix Pup", "species": "dog", "sex": "female"},
+                fmt="json",
+            ),
+        },
+        kind=A,
+    ),
+    "api:animal-detail": Route(
+        "/api/v1/animals/{rex}/",
+        {
+            "GET": Case(REX_READ, logs=1),
+            "PUT": Case(
+                REX_EDIT, body={"name": "Rex", "species": "dog", "sex": "male"}, fmt="json"
+            ),
+            "PATCH": Case(REX_EDIT, body={"colour": "Brown"}, fmt="json"),
+            "DELETE": Case(REX_OWNER_ONLY),
+        },
+        pair="records:animal_detail",
+        kind=A,
+    ),
+    "api:animal-move": Route(
+        "/api/v1/animals/{rex}/move/",
+        {
+            "POST": Case(
+                who(ok=["owner"], coowner_edit=Hole(NOT_FOUND, S14)),
+                body={"group": "{herd}"},
+                fmt="json",
+            )
+        },
+        kind=A,
+    ),
+    "api:animal-photo": Route(
+        "/api/v1/animals/{rex}/photo/",
+        {"GET": Case(REX_READ, logs=1)},
+        pair="records:animal_photo",
+        kind=A,
+    ),
+    "api:animal-entries": Route(
+        "/api/v1/animals/{rex}/entries/",
+        {
+            "GET": Case(REX_READ, logs=1),
+            "POST": Case(REX_EDIT, body=entry_body(), fmt="json"),
+        },
+        kind=A,
+        variants={
+            "examination": (
+                "/api/v1/animals/{rex}/entries/",
+                {
+                    # examinations are the practice's to record, as on the web form
+                    "POST": Case(
+                        who(
+                            refused=["owner", "coowner_edit"],
+                            owner=Hole(REFUSED, S14),
+                            coowner_edit=Hole(REFUSED, S14),
+                        ),
+                        body=entry_body(kind="examination"),
+                        fmt="json",
+                    )
+                },
+            )
+        },
+    ),
+    "api:animal-invitations": Route(
+        "/api/v1/animals/{rex}/invitations/",
+        {
+            "GET": Case(REX_OWNER_ONLY),
+            "POST": Case(
+                REX_OWNER_ONLY,
+                body={"email": "new.person@example.com", "permission": "view"},
+                fmt="json",
+            ),
+        },
+        kind=A,
+        variants={
+            "restricted owner's animal": (
+                "/api/v1/animals/{rufus}/invitations/",
+                {
+                    "POST": Case(
+                        who(restricted=Hole(REFUSED, S13)),
+                        body={"email": "new.person@example.com", "permission": "view"},
+                        fmt="json",
+                    )
+                },
+            )
+        },
+    ),
+    "api:co-owners": Route(
+        "/api/v1/animals/{rex}/co-owners/",
+        {
+            "GET": Case(
+                who(
+                    ok=["owner"],
+                    coowner_view=Hole(NOT_FOUND, S14),
+                    coowner_edit=Hole(NOT_FOUND, S14),
+                    # a 404 today, but after a logged read
+                    **{p: Hole(NOT_FOUND, S14) for p in REX_STAFF},
+                )
+            )
+        },
+        pair="records:co_owners",
+        kind=A,
+    ),
+    "api:co-owner-detail": Route(
+        "/api/v1/animals/{rex}/co-owners/{vic_access}/",
+        {"DELETE": Case(who(ok=["owner", "coowner_view"], **STAFF_LOGGED_404))},
+        kind=A,
+    ),
+    "api:entry-detail": Route(
+        "/api/v1/entries/{owner_entry}/",
+        {
+            "GET": Case(ENTRY_READ, logs=1),
+            "PUT": Case(
+                ENTRY_EDIT,
+                body={
+                    "kind": "vaccination",
+                    "occurred_on": "2026-01-10",
+                    "vaccine_product": "Nobivac DHP",
+                },
+                fmt="json",
+            ),
+            "PATCH": Case(ENTRY_EDIT, body={"notes": "Changed."}, fmt="json"),
+            "DELETE": Case(ENTRY_EDIT),
+        },
+        pair="records:entry_edit",
+        pair_methods=("POST", "PATCH"),
+        kind=A,
+        variants={
+            "practice entry": (
+                "/api/v1/entries/{practice_entry}/",
+                {
+                    "GET": Case(who(ok=OWNER_SIDE + REX_STAFF), logs=1),
+                    "PATCH": Case(
+                        who(
+                            owner=Hole(NOT_FOUND, S11),
+                            coowner_edit=Hole(NOT_FOUND, S11),
+                        ),
+                        body={"notes": "Owner rewrote it."},
+                        fmt="json",
+                    ),
+                    "DELETE": Case(
+                        who(owner=Hole(NOT_FOUND, S11), coowner_edit=Hole(NOT_FOUND, S11))
+                    ),
+                },
+            )
+        },
+    ),
+    "api:entry-document": Route(
+        "/api/v1/entries/{document_entry}/document/",
+        {"GET": Case(ENTRY_READ, logs=1)},
+        pair="records:entry_document",
+        kind=A,
+    ),
+    "api:invitations-received": Route(
+        "/api/v1/invitations/received/", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A
+    ),
+    "api:invitations-sent": Route(
+        "/api/v1/invitations/sent/", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A
+    ),
+    "api:invitation-accept": Route(
+        "/api/v1/invitations/accept/",
+        {"POST": Case(who(default=NOT_FOUND), body={"token": "{invitation_token}"}, fmt="json")},
+        kind=A,
+    ),
+    "api:invitation-decline": Route(
+        "/api/v1/invitations/decline/",
+        {"POST": Case(who(default=NOT_FOUND), body={"token": "{invitation_token}"}, fmt="json")},
+        kind=A,
+    ),
+    "api:invitation-revoke": Route(
+        "/api/v1/invitations/{invitation}/revoke/",
+        {"POST": Case(REX_OWNER_ONLY, body={}, fmt="json")},
+        kind=A,
+    ),
+    # --- API: practice side, owner ------------------------------------------------
+    "api:practice_search": Route(
+        "/api/v1/practices/?q=Bristol", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A
+    ),
+    "api:practice_detail": Route(
+        "/api/v1/practices/{riverside}/",
+        {"GET": Case(EVERYONE_SIGNED_IN)},
+        pair="practices:detail",
+        kind=A,
+    ),
+    "api:practice_favorite_list": Route(
+        "/api/v1/favorites/",
+        {
+            "GET": Case(EVERYONE_SIGNED_IN),
+            "POST": Case(
+                who(ok=SIGNED_IN, restricted=REFUSED),
+                body={"practice_id": "{hilltop}", "kinds": ["vaccination"]},
+                fmt="json",
+            ),
+        },
+        kind=A,
+    ),
+    "api:practice_favorite_detail": Route(
+        "/api/v1/favorites/{favorite}/",
+        {
+            "GET": Case(who(ok=["owner"])),
+            "PATCH": Case(who(ok=["owner"]), body={"kinds": ["vaccination"]}, fmt="json"),
+            "DELETE": Case(who(ok=["owner"])),
+        },
+        pair="practices:favorite_detail",
+        kind=A,
+    ),
+    "api:practice_owner_requests": Route(
+        "/api/v1/record-requests/", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A
+    ),
+    "api:practice_emergency_shares": Route(
+        "/api/v1/emergency-shares/",
+        {
+            "GET": Case(EVERYONE_SIGNED_IN),
+            "POST": Case(
+                who(ok=["owner"], refused=[p for p in SIGNED_IN if p != "owner"]),
+                body={"animals": ["{rex}"], "hours": 24},
+                fmt="json",
+            ),
+        },
+        kind=A,
+    ),
+    "api:practice_emergency_share_revoke": Route(
+        "/api/v1/emergency-shares/{share}/revoke/",
+        {"POST": Case(who(ok=["owner"]), body={}, fmt="json")},
+        kind=A,
+    ),
+    "api:practice_access_log": Route(
+        "/api/v1/access-log/", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A
+    ),
+    # --- API: the vet workspace ---------------------------------------------------
+    "api:practice_workspace": Route(
+        "/api/v1/workspace/", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A
+    ),
+    "api:practice_workspace_clients": Route(
+        "/api/v1/workspace/{practice}/clients/",
+        {"GET": Case(who(ok=PRACTICE_STAFF_NOW), logs=CLIENT_LIST_ONE)},
+        pair="practices:workspace",
+        kind=A,
+    ),
+    "api:practice_workspace_animal": Route(
+        "/api/v1/workspace/{practice}/animals/{rex}/",
+        {"GET": Case(who(ok=REX_STAFF), logs=1)},
+        pair="practices:workspace_animal",
+        variants={
+            "herd": (
+                "/api/v1/workspace/{practice}/animals/{herd}/",
+                {"GET": Case(who(ok=RIVERSIDE_NOW), logs=1)},
+            )
+        },
+        kind=A,
+    ),
+    "api:practice_workspace_entry_create": Route(
+        "/api/v1/workspace/{practice}/animals/{rex}/entries/",
+        {"POST": Case(who(ok=REX_STAFF), body=entry_body(), fmt="json", logs=1)},
+        pair="practices:workspace_entry_create",
+        kind=A,
+    ),
+    "api:practice_workspace_requests": Route(
+        "/api/v1/workspace/{practice}/requests/",
+        {"GET": Case(who(ok=PRACTICE_STAFF_NOW), logs=RIVERSIDE_ONE)},
+        pair="practices:request_queue",
+        kind=A,
+    ),
+    "api:practice_workspace_request_answer": Route(
+        "/api/v1/workspace/{riverside}/requests/{record_request}/answer/",
+        {"POST": Case(who(ok=RIVERSIDE_NOW), body={"note": "Done."}, fmt="json", logs=1)},
+        kind=A,
+    ),
+    "api:practice_workspace_request_import": Route(
+        "/api/v1/workspace/{riverside}/requests/{record_request}/import/",
+        {"POST": Case(who(ok=RIVERSIDE_NOW), body="csv", fmt="multipart", logs=1)},
+        kind=A,
+    ),
+    "api:practice_workspace_redeem": Route(
+        "/api/v1/workspace/{practice}/emergency-shares/redeem/",
+        {"POST": Case(who(refused=PRACTICE_STAFF_NOW), body={"code": "WRONGCODE1"}, fmt="json")},
+        kind=A,
+        variants={
+            "restricted owner's code": (
+                "/api/v1/workspace/{practice}/emergency-shares/redeem/",
+                {
+                    "POST": Case(
+                        who(share_expired=REFUSED, **REDEEM_RESTRICTED),
+                        body={"code": "{rita_share_code}"},
+                        fmt="json",
+                    )
+                },
+            )
+        },
+    ),
+    # --- API: privacy -------------------------------------------------------------
+    "api:consent-purposes": Route(
+        "/api/v1/privacy/purposes/", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A
+    ),
+    "api:consent-states": Route(
+        "/api/v1/privacy/consents/",
+        {
+            "GET": Case(EVERYONE_SIGNED_IN),
+            "POST": Case(
+                who(ok=SIGNED_IN),
+                body={"purpose": "marketing_email", "action": "withdraw"},
+                fmt="json",
+            ),
+        },
+        kind=A,
+    ),
+    "api:consent-history": Route(
+        "/api/v1/privacy/history/", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A
+    ),
+    "api:consent-receipt": Route(
+        "/api/v1/privacy/receipts/{alice_event}/", {"GET": Case(who(ok=["owner"]))}, kind=A
+    ),
+    "api:consent-policies": Route(
+        "/api/v1/privacy/policies/", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A
+    ),
+    "api:consent-policy-accept": Route(
+        "/api/v1/privacy/policies/accept/",
+        {"POST": Case(who(ok=SIGNED_IN), body={"versions": "{policy_versions}"}, fmt="json")},
+        kind=A,
+    ),
+    "api:consent-unsubscribe": Route(
+        "/api/v1/privacy/unsubscribe/",
+        {"POST": Case({p: REFUSED for p in PERSONAS}, body={"token": "x"}, fmt="json")},
+        kind=A,
+    ),
+}
