@@ -13,7 +13,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -153,7 +152,9 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
     def act_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if not self.has_view_permission(request) or action not in ACTIONS:
             raise Http404
-        case = get_object_or_404(DataSubjectRequest, pk=pk)
+        case = self.get_object(request, str(pk))  # access-logged, like the case's page
+        if case is None:
+            raise Http404
         label, needs_text = ACTIONS[action]
         form = ReasonForm(request.POST if request.method == "POST" else None)
         back = reverse("admin:dsar_datasubjectrequest_change", args=[pk])

@@ -181,8 +181,15 @@ def co_owners_for(user: User, animal_pk: object) -> QuerySet[AnimalAccess]:
 
 def get_access_for_user(user: User, animal_pk: object, access_pk: object) -> AnimalAccess:
     """A co-owner's access that the user may remove: any, for the owner; their own, for a
-    co-owner. Anything else is a 404."""
-    vis = get_animal_for_user(user, animal_pk)
+    co-owner. Anything else is a 404, and practice staff get it before any read is logged:
+    co-owners are the owner's side of the animal, never a practice's to manage."""
+    try:
+        animal = Animal.objects.get(pk=animal_pk)  # type: ignore[misc]
+    except (Animal.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such animal.") from None
+    vis = visibility_for(user, animal)
+    if vis is None or not vis.is_owner_side:
+        raise Http404("No such co-owner.")
     access = (
         AnimalAccess.objects.select_related("user")
         .filter(animal=vis.animal, pk=int(str(access_pk)))
@@ -192,4 +199,19 @@ def get_access_for_user(user: User, animal_pk: object, access_pk: object) -> Ani
     )
     if access is None or not (vis.is_owner or access.user_id == user.pk):
         raise Http404("No such co-owner.")
+    return access
+
+
+def get_own_access(user: User, animal_pk: object) -> AnimalAccess:
+    """The user's own co-owner access to the animal (to give it up), or 404. Nothing is
+    access-logged: it shows the user only their own access."""
+    access = (
+        AnimalAccess.objects.select_related("animal")
+        .filter(animal_id=int(str(animal_pk)), user=user)
+        .first()
+        if str(animal_pk).isdigit() and user.is_authenticated
+        else None
+    )
+    if access is None:
+        raise Http404("No such animal.")
     return access

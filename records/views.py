@@ -30,7 +30,7 @@ from .forms import (
     apply_errors,
     entry_form_class,
 )
-from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntryKind
+from .models import Animal, CoOwnerInvitation, Entry, EntryKind
 from .models.entries import KIND_FIELDS
 from .practices import selectors as practice_selectors
 from .vaccinations import entry_urgency, urgency, with_next_due, with_superseded
@@ -399,10 +399,9 @@ def access_remove(request: AuthedRequest, pk: int, access_pk: int) -> HttpRespon
 @require_POST
 def access_leave(request: AuthedRequest, pk: int) -> HttpResponse:
     """A co-owner gives up their own access."""
-    vis = selectors.get_animal_for_user(request.user, pk)
-    access = get_object_or_404(AnimalAccess, animal=vis.animal, user=request.user)
+    access = selectors.get_own_access(request.user, pk)
     services.access_remove(access=access)
-    messages.success(request, f"You no longer see {vis.animal.name}.")
+    messages.success(request, f"You no longer see {access.animal.name}.")
     return redirect("records:home")
 
 

@@ -75,10 +75,20 @@ class AccessLoggedAdminMixin:
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):  # type: ignore[no-untyped-def]
         obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
-        if obj is not None:
+        if obj is not None and self._page_is_shown(request, obj):
             name = self.model._meta.verbose_name  # type: ignore[attr-defined]
             self._log_admin_reads(request, self.access_log_detail_subjects(obj), f"admin: {name}")
         return obj
+
+    def _page_is_shown(self, request: HttpRequest, obj: Any) -> bool:
+        """The admin loads the object before it checks permission: a delete page the
+        viewer may not use shows nothing, so it is no look at anyone's data."""
+        path = request.path.rstrip("/")
+        if path.endswith("/delete"):
+            return bool(self.has_delete_permission(request, obj))  # type: ignore[attr-defined]
+        if path.endswith("/password"):  # the user admin's password page: change only
+            return bool(self.has_change_permission(request, obj))  # type: ignore[attr-defined]
+        return bool(self.has_view_or_change_permission(request, obj))  # type: ignore[attr-defined]
 
     def get_changelist_instance(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         changelist = super().get_changelist_instance(request)  # type: ignore[misc]

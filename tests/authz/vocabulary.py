@@ -93,22 +93,10 @@ def entry_body(**kw: Any) -> dict[str, Any]:
     return {"kind": "clinical_note", "occurred_on": "2026-01-10", "notes": "Matrix note.", **kw}
 
 
-S11 = "issue 7 §1.1 — fixed on another branch"
-S12 = "issue 7 §1.2 — fixed on another branch"
-S13 = "issue 7 §1.3 — fixed on another branch"
-S14 = "issue 7 §1.4 — fixed on another branch"
-S15 = "issue 7 §1.5 — fixed on another branch"
-S16 = "issue 7 §1.6 — fixed on another branch"
-FOUND_LOGGED_404 = (
-    "issue 7 §1.4 (found by the matrix, same hole as the co-owner list): staff removing a "
-    "co-owner or leaving an animal get a logged read of the animal, then a 404"
-)
 # Staff redeeming the code rita made before her restriction (after expiry it is refused anyway).
 REDEEM_RESTRICTED = {
-    p: Hole(REFUSED, S13) for p in ["fav_staff", "other_staff", "practice_admin", "share_holder"]
+    p: REFUSED for p in ["fav_staff", "other_staff", "practice_admin", "share_holder"]
 }
-# The owner-side co-owner doors answer staff 404, and must not log a read first.
-STAFF_LOGGED_404 = {p: Hole(NOT_FOUND, FOUND_LOGGED_404) for p in REX_STAFF}
 
 # What alice's animal Rex answers on the owner-side doors.
 # Staff of a practice Rex is shared with see him through the same selector (logged).

@@ -268,5 +268,14 @@ def build_world() -> World:
     ids["admin_objects"].update(
         {"user": alice.pk, "animal": rex.pk, "entry": owner_entry.pk, "favorite": favorite.pk}
     )
+    # alice's data-subject request and a legal hold on her, for the DPO's casework pages
+    from dsar import services as dsar_services
+    from dsar.models import Channel as DsarChannel
+
+    case = dsar_services.dsar_create(
+        type="access", email=alice.email, jurisdiction="uk", channel=DsarChannel.WEB, subject=alice
+    )
+    hold = dsar_services.legal_hold_place(subject=alice, reason="Matrix claim", actor=users["dpo"])
+    ids["admin_objects"].update({"datasubjectrequest": case.pk, "legalhold": hold.pk})
     own = {p: staff_practice.get(p, riverside.pk) for p in PERSONAS}
     return World(users=users, ids=ids, own_practice=own)

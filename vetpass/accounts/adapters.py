@@ -7,6 +7,11 @@ from django.http import HttpRequest
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_phone(self, user: Any) -> tuple[str, bool] | None:
+        """VetPass signs nobody in by phone: the profile's phone is contact data, not a
+        login (allauth's headless phone endpoint asks, and answered 500 without this)."""
+        return None
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=False)
         data = getattr(form, "cleaned_data", {})
