@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from vetpass.append_only import AppendOnlyModel
+
 
 class LawfulBasis(models.TextChoices):
     CONSENT = "consent", "Consent"
@@ -111,20 +113,15 @@ class Channel(models.TextChoices):
     SYSTEM = "system", "System"
 
 
-class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
-    def update(self, **kwargs: object) -> int:
-        raise TypeError("The consent ledger is append-only: events are never updated.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The consent ledger is append-only: events are never deleted.")
-
-
 @pgtrigger.register(
     pgtrigger.Protect(
         name="consent_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete
     ),
 )
-class ConsentEvent(models.Model):
+class ConsentEvent(AppendOnlyModel):
+    what = "The consent ledger"
+    rows = "events"
+
     # The subject is a key, not a foreign key, so that erasing an account never has to touch
     # the ledger: "user:<id>" for an account, "email:<address>" for a person without one.
     subject_key = models.CharField(max_length=320, db_index=False)
@@ -163,8 +160,6 @@ class ConsentEvent(models.Model):
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
 
-    objects = ConsentEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["subject_key", "sequence"]
         constraints = [
@@ -194,14 +189,6 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_key} {self.action} {self.purpose_id}/{self.scope} #{self.sequence}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise TypeError("The consent ledger is append-only: events are never updated.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise TypeError("The consent ledger is append-only: events are never deleted.")
 
     def compute_hash(self) -> str:
         return event_hash(self)

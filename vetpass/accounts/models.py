@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from vetpass.append_only import AppendOnlyModel
+
 
 class Jurisdiction(models.TextChoices):
     UK = "uk", "United Kingdom (UK GDPR)"
@@ -162,20 +164,12 @@ class RestrictionAction(models.TextChoices):
     LIFT = "lift", "Restriction lifted"
 
 
-class RestrictionEventQuerySet(models.QuerySet["RestrictionEvent"]):
-    def update(self, **kwargs: object) -> int:
-        raise TypeError("The restriction history is append-only: events are never updated.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The restriction history is append-only: events are never deleted.")
-
-
 @pgtrigger.register(
     pgtrigger.Protect(
         name="restriction_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete
     ),
 )
-class RestrictionEvent(models.Model):
+class RestrictionEvent(AppendOnlyModel):
     """One Art. 18 restriction applied to or lifted from an account, with the reason and
     who did it: the proof that a restriction was honoured (Art. 5(2) accountability).
     Written only by accounts.services.restriction_apply / restriction_lift, in the same
@@ -203,7 +197,8 @@ class RestrictionEvent(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
 
-    objects = RestrictionEventQuerySet.as_manager()
+    what = "The restriction history"
+    rows = "events"
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -211,11 +206,3 @@ class RestrictionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} on {timezone.localtime(self.at):%d %B %Y %H:%M}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise TypeError("The restriction history is append-only: events are never updated.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise TypeError("The restriction history is append-only: events are never deleted.")
