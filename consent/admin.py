@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -19,9 +19,18 @@ from django.utils.http import urlencode
 from vetpass.accounts.models import User
 from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin
 
-from .models import Action, ActorRole, Channel, ConsentEvent, PolicyDocument, PolicyVersion, Purpose
+from .models import (
+    Action,
+    ActorRole,
+    Channel,
+    ConsentEvent,
+    EmailSubject,
+    PolicyDocument,
+    PolicyVersion,
+    Purpose,
+)
 from .receipts import receipt_for
-from .services import consent_record
+from .services import consent_record, subject_key_for
 
 EXPORT_FIELDS = [
     "id",
@@ -132,12 +141,38 @@ class ConsentEventAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
         otherwise), linking to their whole history (the ledger filtered to them)."""
         user = event.subject_user
         label = f"{user.full_name} <{user.email}>" if user and user.full_name else None
+        # No account: the address from the erasable EmailSubject (annotated below), or the
+        # key alone once the person was erased.
+        address = getattr(event, "subject_email", None)
         return format_html(
             '<a href="?{}" title="This person\'s whole history ({})">{}</a>',
             urlencode({"q": event.subject_key}),
             event.subject_key,
-            label or (user.email if user else event.subject_key),
+            label or (user.email if user else address or event.subject_key),
         )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConsentEvent]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                subject_email=Subquery(
+                    EmailSubject.objects.filter(subject_key=OuterRef("subject_key")).values(
+                        "email"
+                    )[:1]
+                )
+            )
+        )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[ConsentEvent], search_term: str
+    ) -> tuple[QuerySet[ConsentEvent], bool]:
+        """An address finds its person's events too when they have no account: the
+        ledger holds only the keyed hash of it."""
+        results, distinct = super().get_search_results(request, queryset, search_term)
+        if "@" in search_term:
+            results = results | queryset.filter(subject_key=subject_key_for(search_term))
+        return results, distinct
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

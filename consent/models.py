@@ -212,3 +212,17 @@ def event_hash(event: ConsentEvent) -> str:
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class EmailSubject(models.Model):
+    """The address behind a ledger subject key for a person without an account. The
+    ledger keeps only the keyed hash (consent.services.subject_key_for); this row is the
+    erasable place the address lives, so erasing the person deletes it and leaves the
+    ledger whole and verifiable."""
+
+    subject_key = models.CharField(max_length=80, unique=True)
+    email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.email

@@ -63,4 +63,14 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "prev_hash": NOT_PERSONAL,
         "hash": NOT_PERSONAL,
     },
+    "consent.EmailSubject": {
+        "id": NOT_PERSONAL,
+        "subject_key": _KEPT,
+        "email": personal(
+            Category.CONTACT,
+            basis=Basis.CONSENT,
+            retention="while the ledger holds events for the address; deleted on erasure",
+        ),
+        "created_at": NOT_PERSONAL,
+    },
 }

@@ -5,8 +5,11 @@ cookies, unsubscribe from an email) expressed as ledger events."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -14,14 +17,27 @@ from django.utils import timezone
 from vetpass.accounts.models import User
 
 from .dispatch import consent_recorded
-from .models import Action, ActorRole, Channel, ConsentEvent, PolicyVersion, Purpose
+from .models import (
+    Action,
+    ActorRole,
+    Channel,
+    ConsentEvent,
+    EmailSubject,
+    PolicyVersion,
+    Purpose,
+)
 from .scopes import scope_is_managed, scope_labels
 
 
 def subject_key_for(subject: User | str) -> str:
+    """The ledger's key for a person: their account, or a keyed hash (HMAC-SHA256 under
+    settings.CONSENT_SUBJECT_KEY) of their address when they have none. The ledger can
+    never be erased, so it holds no address (issue 8 §1)."""
     if isinstance(subject, User):
         return f"user:{subject.pk}"
-    return f"email:{subject.strip().lower()}"
+    address = subject.strip().lower()
+    digest = hmac.new(settings.CONSENT_SUBJECT_KEY.encode(), address.encode(), hashlib.sha256)
+    return f"email:{digest.hexdigest()}"
 
 
 def _lock_subject(subject_key: str) -> None:
@@ -73,6 +89,10 @@ def consent_record(
             raise ValidationError({"scope": f"{resolved.name} is not given per scope."})
     key = subject_key_for(subject)
     _lock_subject(key)
+    if not isinstance(subject, User):
+        EmailSubject.objects.get_or_create(
+            subject_key=key, defaults={"email": subject.strip().lower()}
+        )
     last = (
         ConsentEvent.objects.filter(subject_key=key)
         .order_by("-sequence")

@@ -22,6 +22,7 @@ def _production_env(**extra: str) -> dict[str, str]:
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
+        CONSENT_SUBJECT_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="vetpass.example",
         SITE_URL="https://vetpass.example",
         VETPASS_TESTING="0",
@@ -55,6 +56,15 @@ def test_production_without_a_secret_key_refuses_to_start():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_consent_subject_key():
+    env = _production_env()
+    env.pop("CONSENT_SUBJECT_KEY")
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "CONSENT_SUBJECT_KEY must be set" in result.stderr
 
 
 def test_a_debug_value_that_is_not_a_boolean_is_an_error():

@@ -42,6 +42,16 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = DEV_SECRET_KEY
 
+# The consent ledger can never be erased, so it holds no direct identifier: a person
+# without an account is keyed by an HMAC of their address under this key (issue 8 §1), and
+# the address itself lives in consent.EmailSubject, which erasure deletes. Its own secret,
+# not SECRET_KEY, so rotating the session key never re-keys the ledger.
+CONSENT_SUBJECT_KEY = env.str("CONSENT_SUBJECT_KEY", default="")
+if not CONSENT_SUBJECT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("CONSENT_SUBJECT_KEY must be set when DEBUG is off.")
+    CONSENT_SUBJECT_KEY = "dev-only-consent-subject-key"  # noqa: S105
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
