@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from vetpass.accounts.models import User
-from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin
+from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin, is_dpo_request
 
 from .models import (
     Action,
@@ -50,17 +50,12 @@ EXPORT_FIELDS = [
 ]
 
 
-def _is_dpo(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff and (user.is_dpo or user.is_superuser))  # type: ignore[union-attr]
-
-
 class DPOOnlyMixin:
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_dpo(request)
+        return is_dpo_request(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_dpo(request)
+        return is_dpo_request(request)
 
 
 class PaperConsentForm(forms.ModelForm):
@@ -130,7 +125,7 @@ class ConsentEventAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_dpo(request)
+        return is_dpo_request(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -286,10 +281,10 @@ class PolicyVersionInline(admin.StackedInline):
         return False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_dpo(request)
+        return is_dpo_request(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_dpo(request)
+        return is_dpo_request(request)
 
 
 @admin.register(PolicyDocument)
@@ -304,7 +299,7 @@ class PolicyDocumentAdmin(DPOOnlyMixin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_dpo(request)
+        return is_dpo_request(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -32,7 +32,7 @@ from django.utils import timezone
 from vetpass.accounts.models import User
 
 from .models import CaseEventKind, Channel, DataSubjectRequest, RequestType, Status
-from .services import _event, dsar_create, dsar_transition, dsar_verify
+from .services import case_event_record, dsar_create, dsar_transition, dsar_verify
 
 VERIFICATION_VALID = timedelta(days=7)
 # The public form must not become a way to flood someone's inbox: a few requests per
@@ -82,7 +82,7 @@ def _site_url(path: str) -> str:
 def _mail(request: DataSubjectRequest, subject: str, body: str) -> None:
     """Recorded on the case's timeline in the same transaction as the mail."""
     send_mail(subject, body, None, [request.email])
-    _event(request, CaseEventKind.EMAIL, actor=None, text=subject)
+    case_event_record(request, CaseEventKind.EMAIL, actor=None, text=subject)
 
 
 def _acknowledge(request: DataSubjectRequest) -> None:
@@ -218,7 +218,7 @@ def dsar_verify_link(*, reference: str, token: str) -> DataSubjectRequest:
     if request.type in SPECIFIC_PIECES and request.declaration_signed_at is None:
         matched = min(matched, needed - 1)
     if matched < needed:
-        _event(
+        case_event_record(
             request,
             CaseEventKind.NOTE,
             actor=None,

@@ -17,7 +17,7 @@ from vetpass.accounts.models import User
 
 from .models import OPEN_STATUSES, CaseEventKind, DataSubjectRequest, DueReminder
 from .selectors import due_q
-from .services import _event
+from .services import case_event_record
 
 REMIND_DAYS_BEFORE = (7, 3, 1)
 
@@ -65,7 +65,7 @@ def dsar_remind_due(*, today: date | None = None) -> int:
                     None,
                     recipients,
                 )
-                _event(
+                case_event_record(
                     case, CaseEventKind.EMAIL, actor=None, text=f"Reminder to the DPO: {subject}"
                 )
         except IntegrityError:

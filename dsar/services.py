@@ -52,7 +52,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 CLOSING = frozenset({Status.COMPLETED, Status.REFUSED, Status.CLOSED_UNVERIFIED})
 
 
-def _event(
+def case_event_record(
     request: DataSubjectRequest,
     kind: str,
     *,
@@ -61,6 +61,8 @@ def _event(
     from_status: str = "",
     to_status: str = "",
 ) -> CaseEvent:
+    """One entry on a case's timeline, written by the function that makes the change (the
+    status machine here, intake's emails, the DPO's reminders)."""
     return CaseEvent.objects.create(
         request=request,
         kind=kind,
@@ -141,7 +143,9 @@ def dsar_create(
     )
     request.full_clean()
     request.save()
-    _event(request, CaseEventKind.STATUS, actor=entered_by or subject, to_status=Status.RECEIVED)
+    case_event_record(
+        request, CaseEventKind.STATUS, actor=entered_by or subject, to_status=Status.RECEIVED
+    )
     return request
 
 
@@ -167,7 +171,7 @@ def dsar_transition(
         request.closed_at = timezone.now()
         fields.append("closed_at")
     request.save(update_fields=fields)
-    _event(
+    case_event_record(
         request,
         CaseEventKind.STATUS,
         actor=actor,
@@ -238,7 +242,7 @@ def dsar_assign(
 ) -> DataSubjectRequest:
     request.assignee = assignee
     request.save(update_fields=["assignee"])
-    _event(
+    case_event_record(
         request,
         CaseEventKind.ASSIGNED,
         actor=actor,
@@ -251,7 +255,7 @@ def dsar_assign(
 def dsar_note(*, request: DataSubjectRequest, actor: User, text: str) -> CaseEvent:
     if not text.strip():
         raise ValidationError({"text": "Write the note."})
-    return _event(request, CaseEventKind.NOTE, actor=actor, text=text.strip())
+    return case_event_record(request, CaseEventKind.NOTE, actor=actor, text=text.strip())
 
 
 @transaction.atomic
@@ -263,7 +267,7 @@ def dsar_clock_stop(*, request: DataSubjectRequest, actor: User, on: date) -> Da
         raise ValidationError({"clock_stopped_on": "The clock has already been stopped."})
     request.clock_stopped_on = on
     request.save(update_fields=["clock_stopped_on"])
-    _event(request, CaseEventKind.CLOCK, actor=actor, text=f"stopped on {on:%Y-%m-%d}")
+    case_event_record(request, CaseEventKind.CLOCK, actor=actor, text=f"stopped on {on:%Y-%m-%d}")
     return request
 
 
@@ -279,7 +283,7 @@ def dsar_clock_restart(*, request: DataSubjectRequest, actor: User, on: date) ->
         request.extended_respond_by, request.clock_stopped_on, on
     )
     request.save(update_fields=["clock_restarted_on", "respond_by", "extended_respond_by"])
-    _event(request, CaseEventKind.CLOCK, actor=actor, text=f"restarted on {on:%Y-%m-%d}")
+    case_event_record(request, CaseEventKind.CLOCK, actor=actor, text=f"restarted on {on:%Y-%m-%d}")
     return request
 
 

@@ -15,6 +15,13 @@ from django.http import HttpRequest
 admin_read = Signal()
 
 
+def is_dpo_request(request: HttpRequest) -> bool:
+    """Whether the admin request is the DPO's (or a superuser's): the one check the
+    ledger's, the accounts' and the casework admins ask."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and (user.is_dpo or user.is_superuser))  # type: ignore[union-attr]
+
+
 class ReadOnlyAdminMixin:
     """For rows that record what happened (ledger events, grants, shares, reads, records):
     the DPO reads them while working a case; they change only through the services."""

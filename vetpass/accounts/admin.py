@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin
+from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin, is_dpo_request
 
 from .models import RestrictionEvent, User
 from .services import PROFILE_FIELDS, restriction_apply, restriction_lift
@@ -39,11 +39,6 @@ class LoggedEmailAddressAdmin(AccessLoggedAdminMixin, EmailAddressAdmin):
 @admin.register(Authenticator)
 class LoggedAuthenticatorAdmin(AccessLoggedAdminMixin, AuthenticatorAdmin):
     access_log_owner = "user_id"
-
-
-def _is_dpo(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff and (user.is_dpo or user.is_superuser))  # type: ignore[union-attr]
 
 
 class RestrictionReasonForm(forms.Form):
@@ -67,7 +62,7 @@ class RestrictionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     verbose_name_plural = "Restriction history (Art. 18)"
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_dpo(request) or super().has_view_permission(request, obj)
+        return is_dpo_request(request) or super().has_view_permission(request, obj)
 
 
 @admin.register(User)
@@ -151,13 +146,13 @@ class UserAdmin(AccessLoggedAdminMixin, BaseUserAdmin):
     # The DPO finds people and restricts them; changing other fields stays with the
     # permissions Django gives (superusers).
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_dpo(request) or super().has_module_permission(request)
+        return is_dpo_request(request) or super().has_module_permission(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_dpo(request) or super().has_view_permission(request, obj)
+        return is_dpo_request(request) or super().has_view_permission(request, obj)
 
     def has_restrict_permission(self, request: HttpRequest) -> bool:
-        return _is_dpo(request)
+        return is_dpo_request(request)
 
     @admin.action(
         description="Restrict processing (Art. 18) of the selected people…",
