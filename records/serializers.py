@@ -23,6 +23,7 @@ from .models import (
     Permission,
     Species,
 )
+from .visibility import author_shown
 
 # A link that is null when there is no file.
 NULLABLE_URI = {"type": "string", "format": "uri", "nullable": True}
@@ -184,9 +185,7 @@ class EntrySerializer(serializers.ModelSerializer[Entry]):
     def get_author_name(self, entry: Entry) -> str | None:
         if entry.practice_id and entry.practice:
             return entry.practice.name
-        if not self.context.get("owner_side", True):
-            return None  # the people on the owner's side are not named to a practice (§1.7)
-        return entry.author.display_name if entry.author else None
+        return author_shown(entry, owner_side=self.context.get("owner_side", True))
 
 
 @extend_schema_serializer(component_name="RecordEntryUpdate")

@@ -197,13 +197,7 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     for entry in page:
         entry.urgency = entry_urgency(entry, today)  # type: ignore[attr-defined]
-        # Practice staff see who wrote a practice's entries; the names of the people on
-        # the owner's side are not theirs to see (§1.7).
-        entry.author_label = (  # type: ignore[attr-defined]
-            entry.author.display_name
-            if entry.author and (vis.is_owner_side or entry.practice_id)
-            else ""
-        )
+        entry.author_label = vis.author_label(entry) or ""  # type: ignore[attr-defined]
     return render(
         request,
         "records/animal_detail.html",

@@ -15,6 +15,15 @@ if TYPE_CHECKING:
     from .models import Entry
 
 
+def author_shown(entry: Entry, *, owner_side: bool) -> str | None:
+    """Who wrote the entry, as the viewer may be told (issue 7 §1.7): the owner's side
+    sees every author; a practice sees the names of practice staff only, never the people
+    on the owner's side."""
+    if entry.author is None or not (owner_side or entry.practice_id):
+        return None
+    return entry.author.display_name
+
+
 @dataclass(frozen=True)
 class Visibility:
     """What one user may do with one animal."""
@@ -46,6 +55,9 @@ class Visibility:
             or entry.kind in self.kinds
             or (entry.practice_id is not None and entry.practice_id in self.practice_ids)
         )
+
+    def author_label(self, entry: Entry) -> str | None:
+        return author_shown(entry, owner_side=self.is_owner_side)
 
     @property
     def is_owner_side(self) -> bool:

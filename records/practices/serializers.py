@@ -19,6 +19,7 @@ from ..models import (
     PracticeMembership,
     RecordRequest,
 )
+from ..visibility import author_shown
 from . import selectors as sel
 from .forms import _ENTRY_FIELD_NAMES
 
@@ -270,11 +271,7 @@ class EntrySerializer(serializers.ModelSerializer):
         exclude = ["document", "animal", "author", "practice"]
 
     def get_author_name(self, entry: Entry) -> str | None:
-        # The people on the owner's side are not named to a practice (§1.7); its own
-        # staff are.
-        if entry.practice_id is None or entry.author is None:
-            return None
-        return entry.author.display_name
+        return author_shown(entry, owner_side=False)  # the workspace is a practice's look
 
 
 class MembershipSerializer(serializers.ModelSerializer):
