@@ -3,7 +3,13 @@ from vetpass.privacy import (
     Basis,
     Category,
     Erasure,
+    Match,
     PersonalDataDeclaration,
+    Role,
+    Subject,
+    SubjectDeclaration,
+    by_email,
+    by_user,
     personal,
 )
 
@@ -73,4 +79,16 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         ),
         "created_at": NOT_PERSONAL,
     },
+}
+
+SUBJECTS: SubjectDeclaration = {
+    "consent.Purpose": (),
+    "consent.PolicyDocument": (),
+    "consent.PolicyVersion": (),
+    "consent.ConsentEvent": (
+        by_user("subject_user", Role.OWNER),
+        Subject("subject_key", Role.LEDGER_KEY, Match.LEDGER_KEY),
+        by_user("actor", Role.AUTHOR),
+    ),
+    "consent.EmailSubject": (by_email("email"),),
 }

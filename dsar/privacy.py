@@ -10,6 +10,10 @@ from vetpass.privacy import (
     Erasure,
     FieldClass,
     PersonalDataDeclaration,
+    Role,
+    SubjectDeclaration,
+    by_email,
+    by_user,
     personal,
 )
 
@@ -100,4 +104,20 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "lifted_at": _case_record(Category.CONSENT),
         "lifted_by": NOT_PERSONAL,
     },
+}
+
+SUBJECTS: SubjectDeclaration = {
+    "dsar.DataSubjectRequest": (
+        by_user("subject", Role.OWNER),
+        by_email("email"),
+        by_user("entered_by", Role.STAFF),
+        by_user("assignee", Role.STAFF),
+    ),
+    "dsar.CaseEvent": (by_user("request__subject", Role.OWNER), by_user("actor", Role.STAFF)),
+    "dsar.DueReminder": (by_user("request__subject", Role.OWNER),),
+    "dsar.LegalHold": (
+        by_user("subject", Role.OWNER),
+        by_user("placed_by", Role.STAFF),
+        by_user("lifted_by", Role.STAFF),
+    ),
 }

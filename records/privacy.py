@@ -4,6 +4,10 @@ from vetpass.privacy import (
     Category,
     Erasure,
     PersonalDataDeclaration,
+    Role,
+    SubjectDeclaration,
+    by_email,
+    by_user,
     personal,
 )
 
@@ -224,4 +228,28 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "grant_id": _ACCESS_LOG,
         "created_at": _ACCESS_LOG,
     },
+}
+
+SUBJECTS: SubjectDeclaration = {
+    "records.Species": (),
+    "records.Breed": (),
+    "records.Service": (),
+    # A practice's name, address and contact details are its business details.
+    "records.Practice": (),
+    "records.Animal": (by_user("owner", Role.OWNER),),
+    "records.AnimalAccess": (by_user("animal__owner", Role.OWNER), by_user("user", Role.OWNER)),
+    "records.CoOwnerInvitation": (
+        by_user("animal__owner", Role.OWNER),
+        by_user("invited_by", Role.OWNER),
+        by_user("accepted_by", Role.OWNER),
+        by_email("email"),
+    ),
+    "records.Entry": (by_user("animal__owner", Role.OWNER), by_user("author", Role.AUTHOR)),
+    "records.PracticeMembership": (by_user("user", Role.STAFF),),
+    "records.JoinRequest": (by_user("user", Role.STAFF), by_user("decided_by", Role.AUTHOR)),
+    "records.ClientRegistration": (by_user("owner", Role.OWNER),),
+    "records.Favorite": (by_user("owner", Role.OWNER),),
+    "records.RecordRequest": (by_user("owner", Role.OWNER), by_user("answered_by", Role.AUTHOR)),
+    "records.EmergencyShare": (by_user("owner", Role.OWNER), by_user("redeemed_by", Role.AUTHOR)),
+    "records.AccessLog": (by_user("owner", Role.OWNER), by_user("viewer", Role.VIEWER)),
 }

@@ -81,3 +81,49 @@ def personal(
 
 # model label ("app_label.ModelName") -> field name -> classification
 PersonalDataDeclaration = dict[str, dict[str, FieldClass]]
+
+
+# --- Whose rows: the subject paths (issue 8 §1) --------------------------------------------
+
+
+class Role(StrEnum):
+    """How a row belongs to a person; erasure treats each role differently."""
+
+    ACCOUNT = "account"  # the person's own account row
+    OWNER = "owner"  # the person's own data: their animals, records, consents, sharing
+    VIEWER = "viewer"  # the person looked at someone else's records
+    AUTHOR = "author"  # the person wrote, decided or answered something on another's record
+    STAFF = "staff"  # the person as a member of a practice, or as VetPass staff
+    EMAIL = "email"  # the row names the person by email address only
+    LEDGER_KEY = "ledger key"  # the consent ledger's key for the person
+
+
+class Match(StrEnum):
+    """What the end of a subject path is compared with."""
+
+    USER = "user"  # a relation ending at the person's account (compared by id)
+    EMAIL = "email"  # an address column (compared case-insensitively)
+    LEDGER_KEY = "ledger key"  # the ledger's subject key (consent.services.subject_key_for)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A path from a model to the person (a Django lookup, `animal__owner`), and the role
+    that the person plays in the rows it finds."""
+
+    path: str
+    role: Role
+    match: Match = Match.USER
+
+
+def by_user(path: str, role: Role) -> Subject:
+    return Subject(path, role, Match.USER)
+
+
+def by_email(path: str) -> Subject:
+    return Subject(path, Role.EMAIL, Match.EMAIL)
+
+
+# model label -> the paths by which its rows belong to a person; a model with no personal
+# data declares an empty tuple, so that completeness can be checked.
+SubjectDeclaration = dict[str, tuple[Subject, ...]]

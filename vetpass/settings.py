@@ -215,6 +215,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions carry their account id in a column (vetpass/accounts/sessions.py), so erasure
+# and "sign out everywhere" delete a person's sessions in one statement.
+SESSION_ENGINE = "vetpass.accounts.sessions"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,4 +1,16 @@
-from dsar.personal_data_map import personal_data_map, stale_declarations, unclassified_fields
+import pytest
+
+from dsar.personal_data_map import (
+    Person,
+    models_without_subjects,
+    personal_data_map,
+    querysets_for,
+    stale_declarations,
+    subjects_map,
+    unclassified_fields,
+)
+from vetpass.accounts.models import User
+from vetpass.privacy import Match
 
 
 def test_every_model_field_is_classified():
@@ -12,3 +24,46 @@ def test_no_declaration_names_a_field_that_does_not_exist():
 def test_the_map_knows_the_owner_email_is_personal_contact_data():
     field = personal_data_map()["accounts.User"]["email"]
     assert field.personal and field.category == "contact"
+
+
+def test_every_installed_model_says_whose_rows_it_holds():
+    assert models_without_subjects() == []
+
+
+def test_every_subject_path_resolves_to_an_account_or_an_address():
+    from django.apps import apps
+    from django.db import models
+
+    from dsar.personal_data_map import _last_field
+
+    for label, subjects in subjects_map().items():
+        model = apps.get_model(label)
+        for subject in subjects:
+            field = _last_field(model, subject.path)
+            if subject.match == Match.USER:
+                assert field.is_relation or subject.path == "pk", (label, subject)
+                target = field.related_model if field.is_relation else model
+                assert target is User, (label, subject)
+            else:
+                assert isinstance(field, (models.CharField, models.JSONField)), (label, subject)
+
+
+def test_a_model_with_personal_fields_has_a_path_to_the_person():
+    mapping = personal_data_map()
+    for label, subjects in subjects_map().items():
+        if any(f.personal for f in mapping[label].values()):
+            assert subjects, f"{label} holds personal data but no path to whose it is"
+
+
+@pytest.mark.django_db
+def test_the_paths_find_an_owner_s_rows_and_not_another_s(rex, tom):
+    from records.models import Animal
+
+    found = {
+        (model._meta.label, subject.path): set(qs.values_list("pk", flat=True))
+        for model, subject, qs in querysets_for(Person.of(user=rex.owner))
+    }
+    assert found[("accounts.User", "pk")] == {rex.owner.pk}
+    mine = set(Animal.objects.filter(owner=rex.owner).values_list("pk", flat=True))
+    assert mine and found[("records.Animal", "owner")] == mine
+    assert not set(Animal.objects.filter(owner=tom.owner).values_list("pk", flat=True)) & mine

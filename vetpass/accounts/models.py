@@ -12,6 +12,7 @@ from __future__ import annotations
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -206,3 +207,26 @@ class RestrictionEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} on {timezone.localtime(self.at):%d %B %Y %H:%M}"
+
+
+class Session(AbstractBaseSession):
+    """Django's database session with the signed-in account beside it, so that erasure
+    and "sign out everywhere" find a person's sessions (web, and the apps' X-Session-Token
+    of allauth's headless API) with one indexed DELETE instead of decoding every row."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

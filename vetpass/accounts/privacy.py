@@ -4,6 +4,9 @@ from vetpass.privacy import (
     Category,
     Erasure,
     PersonalDataDeclaration,
+    Role,
+    SubjectDeclaration,
+    by_user,
     personal,
 )
 
@@ -17,7 +20,21 @@ _RESTRICTION_HISTORY = personal(
     method="proof that the Art. 18 restriction was honoured (Art. 5(2) accountability)",
 )
 
+# A session is the web sign-in, and for the apps the X-Session-Token of allauth's
+# headless API.
+_SESSION = personal(
+    Category.TECHNICAL,
+    basis=Basis.LEGITIMATE_INTERESTS,
+    retention="until sign-out or SESSION_COOKIE_AGE (2 weeks)",
+)
+
 PERSONAL_DATA: PersonalDataDeclaration = {
+    "accounts.Session": {
+        "session_key": _SESSION,
+        "session_data": _SESSION,
+        "expire_date": NOT_PERSONAL,
+        "user": _SESSION,
+    },
     "accounts.User": {
         "id": NOT_PERSONAL,
         "password": personal(Category.TECHNICAL),
@@ -57,4 +74,10 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "actor": _RESTRICTION_HISTORY,
         "at": _RESTRICTION_HISTORY,
     },
+}
+
+SUBJECTS: SubjectDeclaration = {
+    "accounts.Session": (by_user("user", Role.OWNER),),
+    "accounts.User": (by_user("pk", Role.ACCOUNT),),
+    "accounts.RestrictionEvent": (by_user("user", Role.OWNER), by_user("actor", Role.STAFF)),
 }

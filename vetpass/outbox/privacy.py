@@ -1,4 +1,11 @@
-from vetpass.privacy import NOT_PERSONAL, Category, PersonalDataDeclaration, personal
+from vetpass.privacy import (
+    NOT_PERSONAL,
+    Category,
+    PersonalDataDeclaration,
+    SubjectDeclaration,
+    by_email,
+    personal,
+)
 
 OUTBOX = "until sent, then OUTBOX_KEEP_SENT_DAYS (30 days) for delivery questions"
 
@@ -24,4 +31,9 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "sent_at": NOT_PERSONAL,
         "last_error": NOT_PERSONAL,
     },
+}
+
+# `to`, `cc`, `bcc` and `reply_to` are JSON lists of addresses.
+SUBJECTS: SubjectDeclaration = {
+    "outbox.OutboxEmail": (by_email("to"), by_email("cc"), by_email("bcc"), by_email("reply_to")),
 }
