@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -151,10 +152,11 @@ def subject_q(model: type[models.Model], subject: Subject, person: Person) -> Q 
     return Q(**{f"{subject.path}__iexact": person.email})
 
 
-def _last_field(model: type[models.Model], path: str) -> models.Field:
+def _last_field(model: type[models.Model], path: str) -> Any:
+    """The field a lookup path ends at (`animal__owner` on Entry: Animal.owner)."""
     *hops, last = path.split("__")
     for hop in hops:
-        model = model._meta.get_field(hop).related_model
+        model = model._meta.get_field(hop).related_model  # type: ignore[assignment]
     return model._meta.get_field("id" if last == "pk" else last)
 
 
