@@ -3,6 +3,7 @@ from vetpass.privacy import (
     Basis,
     Category,
     Erasure,
+    ErasureDeclaration,
     Match,
     PersonalDataDeclaration,
     Role,
@@ -10,6 +11,8 @@ from vetpass.privacy import (
     SubjectDeclaration,
     by_email,
     by_user,
+    delete_rows,
+    keep_rows,
     personal,
 )
 
@@ -91,4 +94,13 @@ SUBJECTS: SubjectDeclaration = {
         by_user("actor", Role.AUTHOR),
     ),
     "consent.EmailSubject": (by_email("email"),),
+}
+
+_LEDGER = keep_rows(_PROOF, anchor="created_at", months=72)
+
+# The ledger is kept (it holds no direct identifier: an account id or a keyed hash); the
+# address behind a keyed hash is deleted, so the ledger can no longer be read back to it.
+ERASURE: ErasureDeclaration = {
+    "consent.ConsentEvent": {Role.OWNER: _LEDGER, Role.LEDGER_KEY: _LEDGER, Role.AUTHOR: _LEDGER},
+    "consent.EmailSubject": {Role.EMAIL: delete_rows()},
 }

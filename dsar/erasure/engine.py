@@ -1,0 +1,205 @@
+"""The erasure engine: the map's plans run as one set-based statement per table and
+action (an UPDATE or a DELETE over the person's rows), never a loop of saves.
+
+`erase_rows(persons)` takes one person or many (the batch entry point the retention job
+uses): every statement covers all of them at once. It returns the manifest: counts per
+table and column, never a value."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast, Trunc
+
+from dsar.personal_data_map import Person, subject_q
+from vetpass.privacy import Action, Match, Plan, Role, Subject
+
+from . import keys
+from .plan import Step, steps
+
+# The tables whose rows hang off one animal: an animal under a scoped legal hold keeps
+# them (LegalHold.animal), with the path from the row to the animal.
+HELD_WITH_ANIMAL = {
+    "records.Animal": "pk",
+    "records.Entry": "animal",
+    "records.AnimalAccess": "animal",
+    "records.CoOwnerInvitation": "animal",
+}
+
+
+@dataclass
+class Manifest:
+    """Counts only. `tables[label]` has "deleted", "kept", "held" and per-column counts."""
+
+    tables: dict[str, dict[str, Any]] = field(default_factory=lambda: defaultdict(dict))
+    files: list[str] = field(default_factory=list)
+
+    def add(self, label: str, key: str, n: int) -> None:
+        if n:
+            self.tables[label][key] = self.tables[label].get(key, 0) + n
+
+    def add_field(self, label: str, name: str, n: int) -> None:
+        if n:
+            columns = self.tables[label].setdefault("fields", {})
+            columns[name] = columns.get(name, 0) + n
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tables": {label: self.tables[label] for label in sorted(self.tables)},
+            "files": len(self.files),
+        }
+
+
+def persons_q(model: type[models.Model], subject: Subject, persons: list[Person]) -> Q | None:
+    """One filter for many persons along one path (ids in one IN list)."""
+    if subject.match == Match.USER:
+        ids = [p.user.pk for p in persons if p.user is not None]
+        return Q(**{f"{subject.path}__in": ids}) if ids else None
+    if subject.match == Match.LEDGER_KEY:
+        ledger_keys = [k for p in persons for k in p.ledger_keys()]
+        return Q(**{f"{subject.path}__in": ledger_keys}) if ledger_keys else None
+    combined: Q | None = None
+    for person in persons:
+        q = subject_q(model, subject, person)
+        if q is not None:
+            combined = q if combined is None else combined | q
+    return combined
+
+
+def rows_for(step: Step, persons: list[Person], held_animals: list[int]) -> QuerySet | None:
+    combined: Q | None = None
+    for subject in step.subjects:
+        q = persons_q(step.model, subject, persons)
+        if q is not None:
+            combined = q if combined is None else combined | q
+    if combined is None:
+        return None
+    manager = step.model._default_manager
+    # pk IN (subquery): a path through a join never repeats or multiplies a row.
+    rows = manager.filter(pk__in=manager.filter(combined).values("pk"))
+    hold_path = HELD_WITH_ANIMAL.get(step.label)
+    if hold_path and held_animals:
+        rows = rows.exclude(**{f"{hold_path}__in": held_animals})
+    return rows
+
+
+def split_kept(step: Step, rows: QuerySet) -> tuple[QuerySet, QuerySet]:
+    """(rows deleted, rows kept) for a plan that deletes rows but keeps some on a condition."""
+    plan = step.plan
+    if not plan.keep_when:
+        return rows, rows.none()
+    manager = step.model._default_manager
+    keep_ids = manager.filter(**plan.keep_when).values("pk")
+    return rows.exclude(pk__in=keep_ids), rows.filter(pk__in=keep_ids)
+
+
+def file_fields(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+
+
+def _stored_files(rows: QuerySet, names: Iterable[str]) -> list[str]:
+    files: list[str] = []
+    for name in names:
+        files += [n for n in rows.exclude(**{name: ""}).values_list(name, flat=True) if n]
+    return files
+
+
+def _apply_fields(step: Step, rows: QuerySet, manifest: Manifest) -> None:
+    """The column treatments: one UPDATE for the constants, nulls, dates and files, one
+    for the keyed hashes (a CASE over the rows' own values)."""
+    model, plan = step.model, step.plan
+    updates: dict[str, Any] = {}
+    for name, treatment in plan.fields.items():
+        column = model._meta.get_field(name)
+        if treatment.action == Action.SET_NULL:
+            updates[name] = None
+        elif treatment.action == Action.SET_CONSTANT:
+            updates[name] = treatment.value
+        elif treatment.action == Action.GENERALISE_DATE:
+            updates[name] = Trunc(F(name), "year", output_field=column)  # type: ignore[arg-type]
+        elif treatment.action == Action.DELETE_FILE:
+            manifest.files += _stored_files(rows, [name])
+            updates[name] = ""
+        elif treatment.action == Action.KEYED_HASH:
+            is_email = isinstance(column, models.EmailField)
+            pairs = [
+                (pk, keys.erased_value(value, email=is_email))
+                for pk, value in rows.values_list("pk", name)
+                if value and not keys.is_erased_value(value)
+            ]
+            if pairs:
+                changed = model._default_manager.filter(pk__in=[pk for pk, _ in pairs]).update(
+                    **{name: Case(*(When(pk=pk, then=Value(v)) for pk, v in pairs))}
+                )
+                manifest.add_field(step.label, name, changed)
+    if updates:
+        changed = rows.update(**updates)
+        for name in updates:
+            manifest.add_field(step.label, name, changed)
+
+
+def _anonymise_admin_log(persons: list[Person], held: list[int], manifest: Manifest) -> None:
+    """Admin log entries about one of the persons' rows hold its str() (an address, a
+    name): anonymised before those rows are deleted (Role.ABOUT)."""
+    about = [s for s in steps() if s.label == "admin.LogEntry" and s.role == Role.ABOUT]
+    if not about:
+        return
+    plan: Plan = about[0].plan
+    updates = {name: t.value for name, t in plan.fields.items() if t.action == Action.SET_CONSTANT}
+    seen: set[type[models.Model]] = set()
+    for step in steps():
+        if step.model in seen or step.label == "admin.LogEntry":
+            continue
+        seen.add(step.model)
+        rows = rows_for(step, persons, held)
+        if rows is None:
+            continue
+        ids = rows.annotate(_as_text=Cast("pk", TextField())).values("_as_text")
+        changed = (
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(step.model), object_id__in=ids
+            )
+            .exclude(object_repr=updates.get("object_repr"))
+            .update(**updates)
+        )
+        for name in updates:
+            manifest.add_field("admin.LogEntry", name, changed)
+
+
+def erase_rows(persons: list[Person], *, held_animals: list[int] | None = None) -> Manifest:
+    """Run every step of the map for the persons. The caller holds the transaction."""
+    held = list(held_animals or [])
+    manifest = Manifest()
+    _anonymise_admin_log(persons, held, manifest)
+    for step in steps():
+        if step.role == Role.ABOUT:
+            continue
+        rows = rows_for(step, persons, held)
+        if rows is None:
+            continue
+        plan = step.plan
+        hold_path = HELD_WITH_ANIMAL.get(step.label)
+        if hold_path and held and step.role == Role.OWNER:
+            manager = step.model._default_manager
+            held_rows = manager.filter(**{f"{hold_path}__in": held}).values("pk").distinct()
+            manifest.add(step.label, "held", held_rows.count())
+        if plan.row is not None and plan.row.action == Action.DELETE_ROW:
+            doomed, kept = split_kept(step, rows)
+            manifest.files += _stored_files(doomed, file_fields(step.model))
+            _deleted, per_table = doomed.delete()
+            for label, n in per_table.items():
+                manifest.add(label, "deleted", n)
+            manifest.add(step.label, "kept", kept.count())
+            _apply_fields(step, kept, manifest)
+        else:
+            if plan.row is not None:
+                manifest.add(step.label, "kept", rows.count())
+            _apply_fields(step, rows, manifest)
+    return manifest

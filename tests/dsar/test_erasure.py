@@ -1,0 +1,189 @@
+"""Erasure leaves nothing of the person behind (issue 8, Done when): every table of the
+PostgreSQL database is dumped after the run and searched for their name, address, phone,
+postcode, email and the microchip of the animal no practice held; what is kept is what
+the map keeps, data under a legal hold survives, another owner is untouched, the stored
+files are gone, and running it again (or after a crash) ends in the same state."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from dsar import services as cases
+from dsar.erasure import engine
+from dsar.erasure.services import erasure_run
+from dsar.models import (
+    CaseEventKind,
+    DataSubjectRequest,
+    ErasedSubject,
+    ErasureCertificate,
+    PracticeNotice,
+    Status,
+)
+from records.models import Animal, Entry
+from tests.dsar.conftest import case_for
+from tests.dsar.erasure_world import (
+    CLINIC_CHIP,
+    HELD_CHIP,
+    another_owner,
+    build_world,
+    dump,
+    exists,
+    rows_of,
+)
+from vetpass.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(alice, bob, riverside, hilltop, carol, dpo):
+    built = build_world(alice=alice, riverside=riverside, hilltop=hilltop, carol=carol, dpo=dpo)
+    another_owner(bob, riverside)
+    return built
+
+
+def erase(email: str, *extra: str) -> dict:
+    out = StringIO()
+    args = ["--email", email, "--reason", "Asked by letter", "--json", *extra]
+    call_command("dsar_erase", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_erasure_leaves_none_of_the_person_in_any_table(
+    world, bob, django_capture_on_commit_callbacks
+):
+    before = dump()
+    for secret in world.secrets():
+        assert secret in before  # the search can find each one
+    bob_before = rows_of(bob)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = erase("alice@example.com")
+
+    after = dump()
+    found = [s for s in world.secrets() if s.lower() in after.lower()]
+    assert found == [], [line for line in after.splitlines() if any(s in line for s in found)]
+    # The practice's clinical record stays (Bella, her chip, Riverside's entry); the
+    # owner's own entries and the photos go; the held animal and its records survive.
+    assert CLINIC_CHIP in after
+    bella = Animal.objects.get(pk=world.bella.pk)
+    assert bella.photo.name == ""
+    assert list(Entry.objects.filter(animal=bella).values_list("notes", flat=True)) == [
+        "Riverside: vaccinated"
+    ]
+    assert not Animal.objects.filter(pk=world.rex.pk).exists()
+    held = Animal.objects.get(pk=world.max.pk)
+    assert held.microchip == HELD_CHIP
+    assert Entry.objects.filter(animal=held, notes="Max's held record").exists()
+    assert all(exists(name) for name in world.held_files)
+    assert not any(exists(name) for name in world.files)
+    # The account is a tombstone that can never sign in.
+    tombstone = User.objects.get(pk=world.owner.pk)
+    assert tombstone.email.endswith("@erased.invalid")
+    assert not tombstone.is_active and not tombstone.has_usable_password()
+    # Another owner is untouched.
+    assert rows_of(bob) == bob_before
+    # Proof: manifest (counts only), certificate, register, notices, case completed.
+    assert certificate["manifest"]["tables"]["records.Animal"]["deleted"] == 1
+    case = ErasureCertificate.objects.get().request
+    assert case.status == Status.COMPLETED
+    assert ErasedSubject.objects.filter(request=case).exists()
+    notices = PracticeNotice.objects.filter(request=case)
+    notified = set(notices.values_list("practice__name", flat=True))
+    assert notified == {"Riverside Vets", "Hilltop Vets"}
+    assert case.events.filter(kind=CaseEventKind.EMAIL).count() == 2
+    out = StringIO()
+    call_command("dsar_verify_certificate", case.reference, stdout=out)
+    assert "valid" in out.getvalue()
+
+
+def test_running_it_again_changes_nothing_and_exits_zero(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        erase("alice@example.com")
+    first = dump()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = erase("alice@example.com")
+    assert again["already_erased"] is True
+    assert dump() == first
+
+
+def test_a_crash_half_way_changes_nothing_and_the_rerun_finishes(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    before = dump()
+    real = engine._apply_fields
+
+    def crash_on_the_account(step, rows, manifest):
+        if step.label == "accounts.User":
+            raise RuntimeError("killed half-way")
+        return real(step, rows, manifest)
+
+    monkeypatch.setattr(engine, "_apply_fields", crash_on_the_account)
+    with pytest.raises(RuntimeError):
+        erase("alice@example.com")
+
+    # Rolled back whole: every table as it was but the case the command opened first
+    # (entered and verified before the run), which the rerun reuses; files kept.
+    def without_cases(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("dsar_")]
+
+    assert without_cases(dump()) == without_cases(before)
+    assert all(exists(name) for name in world.files)
+    opened = DataSubjectRequest.objects.get(type="erasure")
+    assert opened.status == Status.VERIFIED
+
+    monkeypatch.setattr(engine, "_apply_fields", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        erase("alice@example.com")
+    after = dump()
+    assert not [s for s in world.secrets() if s.lower() in after.lower()]
+    assert not any(exists(name) for name in world.files)
+    assert DataSubjectRequest.objects.get(type="erasure").pk == opened.pk
+
+
+def test_files_left_by_a_crash_after_commit_are_finished_by_the_next_run(world):
+    erase("alice@example.com")  # on_commit never runs in the test's transaction: a "crash"
+    assert all(exists(name) for name in world.files)
+    erase("alice@example.com")
+    assert not any(exists(name) for name in world.files)
+
+
+def test_a_hold_on_the_whole_subject_blocks_and_changes_nothing(world, dpo):
+    cases.legal_hold_place(subject=world.owner, reason="Court order 44", actor=dpo)
+    before = dump()
+    with pytest.raises(CommandError, match="Court order 44"):
+        erase("alice@example.com")
+    assert dump() == before
+
+
+def test_preview_changes_nothing_and_says_what_is_kept_and_until_when(world):
+    before = dump()
+    preview = erase("alice@example.com", "--preview")
+    assert dump() == before
+    kept = {(k["table"], k["role"]): k for k in preview["keep"]}
+    clinical = kept[("records.Entry", "owner")]
+    assert clinical["rows"] == 1 and "clinical record" in clinical["why"]
+    assert clinical["until"][:4].isdigit()  # a date: 5 years after the visit (GB practice)
+    assert any(k["role"] == "legal hold" for k in preview["keep"])
+    deleted = {d["table"] for d in preview["delete"]}
+    assert {"records.Favorite", "records.ClientRegistration", "accounts.Session"} <= deleted
+    assert preview["blocked_by"] == []
+
+
+def test_no_such_person_exits_non_zero():
+    with pytest.raises(CommandError, match="No person"):
+        erase("nobody@example.com")
+
+
+def test_the_service_refuses_a_case_that_is_not_an_erasure(alice, dpo):
+    case = case_for(alice, timezone.now())
+    with pytest.raises(ValidationError):
+        erasure_run(case=case, actor=dpo)
+    assert not ErasedSubject.objects.exists()
