@@ -22,7 +22,15 @@ from consent.admin import DPOOnlyMixin
 from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin
 
 from . import services
-from .models import OPEN_STATUSES, CaseEvent, DataSubjectRequest, LegalHold, Status
+from .erasure import services as erasure
+from .models import (
+    OPEN_STATUSES,
+    CaseEvent,
+    DataSubjectRequest,
+    LegalHold,
+    PracticeNotice,
+    Status,
+)
 from .selectors import due_q
 
 DUE_SOON_DAYS = 7
@@ -67,6 +75,35 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
 
 
+class PracticeNoticeInline(DPOOnlyMixin, ReadOnlyAdminMixin, admin.TabularInline):
+    """The practices told of an erasure (Art. 17(2), 19) and whether they acknowledged."""
+
+    model = PracticeNotice
+    fields = ["practice", "why", "sent_at", "acknowledged_at"]
+    readonly_fields = ["practice", "why", "sent_at", "acknowledged_at"]
+    extra = 0
+    can_delete = False
+
+
+def erasure_preview_lines(preview: dict[str, Any]) -> list[str]:
+    lines = [f"Blocked by {hold}." for hold in preview["blocked_by"]]
+    if preview["already_erased"]:
+        lines.append("This person was already erased: running it again changes nothing.")
+    lines += [f"Delete {d['rows']} × {d['table']} ({d['role']})." for d in preview["delete"]]
+    lines += [
+        f"Anonymise {a['rows']} × {a['table']}: "
+        + ", ".join(f"{name} ({how})" for name, how in a["fields"].items())
+        + "."
+        for a in preview["anonymise"]
+    ]
+    lines += [
+        f"Keep {k['rows']} × {k['table']} ({k['role']}) until {k['until']}: {k['why']}."
+        for k in preview["keep"]
+    ]
+    lines.append(f"Stored files to delete: {preview['files']}.")
+    return lines
+
+
 class ReasonForm(forms.Form):
     text = forms.CharField(label="Reason", widget=forms.Textarea, required=False)
 
@@ -80,6 +117,8 @@ ACTIONS: dict[str, tuple[str, bool]] = {
     "complete": ("Complete", False),
     "note": ("Add an internal note", True),
     "assign_me": ("Assign to me", False),
+    "erasure_preview": ("Preview erasure", False),
+    "erasure_run": ("Run erasure (cannot be undone)", False),
 }
 
 
@@ -90,7 +129,7 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
     list_filter = ["type", "status", "jurisdiction", "assignee", DueFilter]
     search_fields = ["reference", "email", "name"]
     list_select_related = ["assignee"]
-    inlines = [CaseEventInline]
+    inlines = [CaseEventInline, PracticeNoticeInline]
     change_form_template = "admin/dsar/case_change_form.html"
     change_list_template = "admin/dsar/case_change_list.html"
     readonly_fields = [f.name for f in DataSubjectRequest._meta.concrete_fields]
@@ -197,12 +236,20 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
             services.dsar_note(request=case, actor=dpo, text=text)
         elif action == "assign_me":
             services.dsar_assign(request=case, assignee=dpo, actor=dpo)
+        elif action == "erasure_preview":
+            for line in erasure_preview_lines(erasure.erasure_preview(case=case)):
+                messages.info(request, line)
+        elif action == "erasure_run":
+            certificate = erasure.erasure_run(case=case, actor=dpo)
+            messages.info(
+                request, f"Erasure certificate signed ({certificate.created_at:%d %b %Y %H:%M})."
+            )
 
 
 class LegalHoldForm(forms.ModelForm):
     class Meta:
         model = LegalHold
-        fields = ["subject", "reason", "until"]
+        fields = ["subject", "animal", "reason", "until"]
 
 
 @admin.register(LegalHold)
@@ -216,6 +263,7 @@ class LegalHoldAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     list_filter = ["lifted_at"]
     list_select_related = ["subject", "placed_by"]
     autocomplete_fields = ["subject"]
+    raw_id_fields = ["animal"]
     actions = ["lift"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -233,6 +281,7 @@ class LegalHoldAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
             reason=obj.reason,
             until=obj.until,
             actor=request.user,  # type: ignore[arg-type]
+            animal=obj.animal,
         )
         obj.pk = placed.pk
 

@@ -95,10 +95,7 @@ def build_world(*, alice, riverside: Practice, hilltop: Practice, carol, dpo) ->
         view="records:animal",
         grant_kind=AccessLogGrant.FAVORITE,
     )
-    cases.legal_hold_place(subject=alice, reason="Claim 2026-77 about Max", actor=dpo)
-    from dsar.models import LegalHold
-
-    LegalHold.objects.filter(subject=alice).update(animal=max_)
+    cases.legal_hold_place(subject=alice, reason="Claim 2026-77 about Max", actor=dpo, animal=max_)
     # A DPO (superuser) edits the person in the admin: Django logs str(alice) = her name.
     dpo.is_superuser = True
     dpo.save()

@@ -187,3 +187,22 @@ def test_the_service_refuses_a_case_that_is_not_an_erasure(alice, dpo):
     with pytest.raises(ValidationError):
         erasure_run(case=case, actor=dpo)
     assert not ErasedSubject.objects.exists()
+
+
+def test_a_tampered_certificate_fails_verification(world, django_capture_on_commit_callbacks):
+    erase("alice@example.com")
+    certificate = ErasureCertificate.objects.get()
+    reference = certificate.request.reference
+    call_command("dsar_verify_certificate", reference, stdout=StringIO())
+    payload = json.loads(certificate.payload)
+    payload["manifest"]["tables"]["records.Animal"]["deleted"] = 0
+    ErasureCertificate.objects.filter(pk=certificate.pk).update(payload=json.dumps(payload))
+    with pytest.raises(CommandError, match="NOT valid"):
+        call_command("dsar_verify_certificate", reference, stdout=StringIO())
+
+
+def test_the_manifest_holds_counts_never_values(world):
+    manifest = erase("alice@example.com")
+    text = json.dumps(manifest)
+    assert not [s for s in world.secrets() if s in text]
+    assert manifest["manifest"]["tables"]["accounts.User"]["fields"]["email"] == 1
