@@ -443,6 +443,15 @@ API_ROUTES: dict[str, Route] = {
         "/privacy/requests/verify/DSR-AAAA-AAAA/not-a-token/",
         {"GET": Case(EVERYONE), "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={})},
     ),
+    # A practice acknowledges an erasure notice through the signed link in its email: no
+    # sign-in; a link that is not signed by us is not found, for everyone.
+    "dsar:erasure_notice": Route(
+        "/privacy/erasure-notices/not-a-token/",
+        {
+            "GET": Case({p: NOT_FOUND for p in PERSONAS}),
+            "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={}),
+        },
+    ),
     "api:privacy-requests": Route(
         "/api/v1/privacy/requests/",
         {

@@ -15,12 +15,14 @@ from django.utils import timezone
 
 from consent.services import consent_grant
 from dsar import services as cases
+from dsar.intake import dsar_intake_signed_in
 from dsar.personal_data_map import Person, querysets_for
 from records.models import AccessLog, AccessLogGrant, Animal, Entry, EntrySource, Practice
 from records.practices.services.favorites import favorite_create
 from records.practices.services.shares import emergency_share_create
 from tests.conftest import client_for
 from tests.factories import AnimalFactory, EntryFactory
+from vetpass.outbox.models import OutboxEmail
 
 PHONE = "+44 7700 900461"
 ADDRESS = "12 Quillfeather Lane"
@@ -113,6 +115,10 @@ def build_world(*, alice, riverside: Practice, hilltop: Practice, carol, dpo) ->
     assert changed.status_code == 302, changed.content.decode()[:3000]
     assert LogEntry.objects.filter(object_repr="Alice Owner").exists()
     client_for(alice)  # a session
+    # An earlier access request: a case with her details, and its acknowledgement mailed
+    # to her (an outbox row).
+    dsar_intake_signed_in(user=alice, type="access", details="All of it, Alice", channel="web")
+    assert OutboxEmail.objects.filter(to__icontains=alice.email).exists()
     return World(owner=alice, rex=rex, bella=bella, max=max_, files=files, held_files=held_files)
 
 

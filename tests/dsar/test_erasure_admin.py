@@ -8,6 +8,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.messages import get_messages
 
 from dsar import services as cases
+from dsar.erasure.notices import notice_link
 from dsar.models import Channel, PracticeNotice, RequestType, Status
 from records.models import Animal
 from tests.conftest import client_for
@@ -60,3 +61,31 @@ def test_the_dpo_previews_then_runs_the_erasure_from_the_case(
     notice = PracticeNotice.objects.get(request=case)
     page = dpo_admin.get(f"/admin/dsar/datasubjectrequest/{case.pk}/change/").content.decode()
     assert "Riverside Vets" in page and notice.why in page
+
+
+def test_a_practice_acknowledges_the_notice_through_its_signed_link_once(
+    alice, dpo, riverside, client, mailoutbox
+):
+    from records.practices.services.favorites import favorite_create
+
+    riverside.participates = True
+    riverside.email = "desk@riverside.example"
+    riverside.save()
+    favorite_create(owner=alice, practice=riverside)
+    from django.core.management import call_command
+
+    call_command("dsar_erase", "--email", alice.email, "--reason", "By letter", "--json")
+    notice = PracticeNotice.objects.get()
+    [mail] = [m for m in mailoutbox if m.to == ["desk@riverside.example"]]
+    link = notice_link(notice)
+    assert link in mail.body and "Alice" not in mail.body
+    path = link.split("//", 1)[1].split("/", 1)[1]
+    assert "We have acted" in client.get("/" + path).content.decode()
+    notice.refresh_from_db()
+    assert notice.acknowledged_at is None  # GET does not acknowledge (mail scanners)
+    client.post("/" + path)
+    client.post("/" + path)
+    notice.refresh_from_db()
+    assert notice.acknowledged_at is not None
+    assert notice.request.events.filter(text__contains="acknowledged").count() == 1
+    assert client.get("/" + path[:-3] + "xx/").status_code == 404
