@@ -14,11 +14,14 @@ from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
-from django.db.models.functions import Cast, Trunc
+from django.db.models.deletion import ProtectedError, get_candidate_relations_to_delete
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Lower, Trunc
+from django.db.models.lookups import In
 
-from dsar.personal_data_map import Person, subject_q
+from dsar.personal_data_map import Person, _last_field, subject_q
 from vetpass.privacy import Action, Match, Plan, Role, Subject
 
 from . import keys
@@ -57,14 +60,46 @@ class Manifest:
         }
 
 
+def any_of(values: list[Any], sql_type: str = "bigint") -> Any:
+    """The right-hand side of an IN: on PostgreSQL one array parameter (`unnest(%s)`), so a
+    statement over thousands of ids stays one short statement with one bound value."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f"SELECT unnest(%s::{sql_type}[])", [values])  # noqa: S611 - bound
+    return values
+
+
+def _array_type(model: type[models.Model]) -> str:
+    pk: Any = model._meta.pk
+    return "bigint" if isinstance(pk, models.IntegerField | models.AutoField) else "text"
+
+
 def persons_q(model: type[models.Model], subject: Subject, persons: list[Person]) -> Q | None:
     """One filter for many persons along one path (ids in one IN list)."""
     if subject.match == Match.USER:
         ids = [p.user.pk for p in persons if p.user is not None]
-        return Q(**{f"{subject.path}__in": ids}) if ids else None
+        return Q(**{f"{subject.path}__in": any_of(ids)}) if ids else None
     if subject.match == Match.LEDGER_KEY:
         ledger_keys = [k for p in persons for k in p.ledger_keys()]
-        return Q(**{f"{subject.path}__in": ledger_keys}) if ledger_keys else None
+        return Q(**{f"{subject.path}__in": any_of(ledger_keys, "text")}) if ledger_keys else None
+    emails = sorted({p.email.strip().lower() for p in persons if p.email})
+    is_json = isinstance(_last_field(model, subject.path), models.JSONField)
+    if len(emails) > 1 and not is_json:
+        # lower(column) IN (...): one comparison list, not one OR per person
+        return Q(In(Lower(F(subject.path)), any_of(emails, "text")))
+    if len(emails) > 1 and connection.vendor == "postgresql" and "__" not in subject.path:
+        # a JSON list of addresses: any element equal to one of them, in one statement
+        json_field: Any = model._meta.get_field(subject.path)
+        pk: Any = model._meta.pk
+        sql = (
+            f'SELECT t."{pk.column}" FROM "{model._meta.db_table}" t, '  # noqa: S608 - schema names
+            f'jsonb_array_elements_text(t."{json_field.column}") e WHERE lower(e) = ANY(%s)'
+        )
+        return Q(
+            pk__in=RawSQL(  # noqa: S611 - the only parameter is bound
+                sql,
+                [emails],
+            )
+        )
     combined: Q | None = None
     for person in persons:
         q = subject_q(model, subject, person)
@@ -82,8 +117,14 @@ def rows_for(step: Step, persons: list[Person], held_animals: list[int]) -> Quer
     if combined is None:
         return None
     manager = step.model._default_manager
-    # pk IN (subquery): a path through a join never repeats or multiplies a row.
-    rows = manager.filter(pk__in=manager.filter(combined).values("pk"))
+    joins = any("__" in s.path for s in step.subjects)
+    # pk IN (subquery) where a path goes through a join, so no row is repeated.
+    rows = (
+        manager.filter(pk__in=manager.filter(combined).values("pk"))
+        if joins
+        else manager.filter(combined)
+    )
+    rows = rows.order_by()
     hold_path = HELD_WITH_ANIMAL.get(step.label)
     if hold_path and held_animals:
         rows = rows.exclude(**{f"{hold_path}__in": held_animals})
@@ -102,6 +143,40 @@ def split_kept(step: Step, rows: QuerySet) -> tuple[QuerySet, QuerySet]:
 
 def file_fields(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+
+
+def delete_set(rows: QuerySet, counts: dict[str, int] | None = None) -> dict[str, int]:
+    """Delete the rows and what cascades from them, one DELETE (or UPDATE for SET_NULL)
+    per table, without loading a row into Python: Django's Collector loads every object of
+    a table that has cascades or many-to-many relations. No signal is sent: the project
+    has no delete receivers on erased tables, and stored files are handled by the engine.
+    A PROTECT that would be hit raises, like the database would."""
+    counts = {} if counts is None else counts
+    model = rows.model
+    ids = list(rows.values_list("pk", flat=True))
+    if not ids:
+        return counts
+    for rel in get_candidate_relations_to_delete(model._meta):
+        relation: Any = rel
+        child: Any = relation.related_model
+        fk = relation.field
+        on_delete = fk.remote_field.on_delete
+        children = child._base_manager.filter(**{f"{fk.name}__in": any_of(ids, _array_type(model))})
+        if on_delete is models.CASCADE:
+            delete_set(children, counts)
+        elif on_delete is models.SET_NULL:
+            children.update(**{fk.name: None})
+        elif on_delete in (models.PROTECT, models.RESTRICT):
+            if children.exists():
+                raise ProtectedError(f"{child._meta.label} protects {model._meta.label}", set())
+        elif on_delete is not models.DO_NOTHING:
+            raise TypeError(f"{child._meta.label}.{fk.name}: on_delete not supported")
+    deleted = model._base_manager.filter(pk__in=any_of(ids, _array_type(model)))._raw_delete(
+        rows.db
+    )
+    label = model._meta.label
+    counts[label] = counts.get(label, 0) + deleted
+    return counts
 
 
 def _stored_files(rows: QuerySet, names: Iterable[str]) -> list[str]:
@@ -135,14 +210,29 @@ def _apply_fields(step: Step, rows: QuerySet, manifest: Manifest) -> None:
                 if value and not keys.is_erased_value(value)
             ]
             if pairs:
-                changed = model._default_manager.filter(pk__in=[pk for pk, _ in pairs]).update(
-                    **{name: Case(*(When(pk=pk, then=Value(v)) for pk, v in pairs))}
-                )
-                manifest.add_field(step.label, name, changed)
+                manifest.add_field(step.label, name, _set_values(model, name, pairs))
     if updates:
         changed = rows.update(**updates)
         for name in updates:
             manifest.add_field(step.label, name, changed)
+
+
+def _set_values(model: type[models.Model], name: str, pairs: list[tuple[Any, str]]) -> int:
+    """Set one column to a value per row, in one statement."""
+    if connection.vendor == "postgresql":
+        table, column = model._meta.db_table, model._meta.get_field(name).column  # type: ignore[union-attr]
+        pk = model._meta.pk.column  # type: ignore[union-attr]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE "{table}" SET "{column}" = v.value '  # noqa: S608 - names from the schema
+                f"FROM unnest(%s::bigint[], %s::text[]) AS v(id, value) "
+                f'WHERE "{table}"."{pk}" = v.id',
+                [[p for p, _ in pairs], [v for _, v in pairs]],
+            )
+            return cursor.rowcount
+    return model._default_manager.filter(pk__in=[pk for pk, _ in pairs]).update(
+        **{name: Case(*(When(pk=pk, then=Value(v)) for pk, v in pairs))}
+    )
 
 
 def _anonymise_admin_log(persons: list[Person], held: list[int], manifest: Manifest) -> None:
@@ -153,9 +243,13 @@ def _anonymise_admin_log(persons: list[Person], held: list[int], manifest: Manif
         return
     plan: Plan = about[0].plan
     updates = {name: t.value for name, t in plan.fields.items() if t.action == Action.SET_CONSTANT}
+    logged = set(LogEntry.objects.values_list("content_type_id", flat=True).distinct())
     seen: set[type[models.Model]] = set()
     for step in steps():
         if step.model in seen or step.label == "admin.LogEntry":
+            continue
+        content_type = ContentType.objects.get_for_model(step.model)
+        if content_type.pk not in logged:
             continue
         seen.add(step.model)
         rows = rows_for(step, persons, held)
@@ -163,9 +257,7 @@ def _anonymise_admin_log(persons: list[Person], held: list[int], manifest: Manif
             continue
         ids = rows.annotate(_as_text=Cast("pk", TextField())).values("_as_text")
         changed = (
-            LogEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(step.model), object_id__in=ids
-            )
+            LogEntry.objects.filter(content_type=content_type, object_id__in=ids)
             .exclude(object_repr=updates.get("object_repr"))
             .update(**updates)
         )
@@ -193,8 +285,7 @@ def erase_rows(persons: list[Person], *, held_animals: list[int] | None = None) 
         if plan.row is not None and plan.row.action == Action.DELETE_ROW:
             doomed, kept = split_kept(step, rows)
             manifest.files += _stored_files(doomed, file_fields(step.model))
-            _deleted, per_table = doomed.delete()
-            for label, n in per_table.items():
+            for label, n in delete_set(doomed).items():
                 manifest.add(label, "deleted", n)
             manifest.add(step.label, "kept", kept.count())
             _apply_fields(step, kept, manifest)

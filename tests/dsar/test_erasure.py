@@ -209,3 +209,26 @@ def test_the_manifest_holds_counts_never_values(world):
     text = json.dumps(manifest)
     assert not [s for s in world.secrets() if s in text]
     assert manifest["manifest"]["tables"]["accounts.User"]["fields"]["email"] == 1
+
+
+def test_the_batch_entry_point_erases_many_people_in_one_pass(
+    settings, alice, bob, carol, rex, tom, mailoutbox
+):
+    """What the retention job and the benchmark use: every statement covers them all."""
+    from django.core.mail import send_mail
+
+    from dsar.personal_data_map import Person
+    from vetpass.outbox.models import OutboxEmail
+
+    settings.EMAIL_BACKEND = "vetpass.outbox.backends.OutboxBackend"
+    for person in (alice, bob, carol):
+        send_mail("Hello", "Hi", None, [person.email.upper()])
+    carol_rows = rows_of(carol)
+
+    manifest = engine.erase_rows([Person.of(user=alice), Person.of(user=bob)])
+
+    assert manifest.tables["records.Animal"]["deleted"] == 2
+    assert manifest.tables["outbox.OutboxEmail"]["deleted"] == 2
+    assert list(OutboxEmail.objects.values_list("to", flat=True)) == [[carol.email.upper()]]
+    assert User.objects.filter(email__endswith="@erased.invalid").count() == 2
+    assert rows_of(carol) == carol_rows
