@@ -232,3 +232,11 @@ def test_the_batch_entry_point_erases_many_people_in_one_pass(
     assert list(OutboxEmail.objects.values_list("to", flat=True)) == [[carol.email.upper()]]
     assert User.objects.filter(email__endswith="@erased.invalid").count() == 2
     assert rows_of(carol) == carol_rows
+
+
+def test_array_parameters_survive_quotes_and_backslashes(alice):
+    awkward = ['o"brien@example.com', "back\\slash@example.com", "plain@example.com"]
+    for address in awkward:
+        User.objects.create(email=address)
+    found = User.objects.filter(email__in=engine.any_of(awkward, "text"))
+    assert sorted(found.values_list("email", flat=True)) == sorted(awkward)
