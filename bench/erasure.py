@@ -291,7 +291,10 @@ def hand_sql():  # type: ignore[no-untyped-def]
             for sql in statements:
                 cursor.execute(sql, {"ids": ids, "emails": emails})
             cursor.execute("SELECT id, email FROM accounts_user WHERE id = ANY(%s)", [ids])
-            pairs = [(pk, keys.erased_value(e, email=True)) for pk, e in cursor.fetchall()]
+            pairs = [
+                (pk, keys.erased_value(e, email=True, row=f"accounts.User:{pk}"))
+                for pk, e in cursor.fetchall()
+            ]
             cursor.execute(
                 "UPDATE accounts_user SET email = v.value FROM unnest(%s::bigint[], %s::text[]) "
                 "AS v(id, value) WHERE accounts_user.id = v.id",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .erasure.services import erasure_files_sweep
 from .intake import dsar_close_unverified
 from .reminders import dsar_remind_due
 
@@ -18,3 +19,9 @@ def close_unverified_task() -> int:
 def remind_due_task() -> int:
     """The DPO's reminders 7, 3 and 1 days before a case is due."""
     return dsar_remind_due()
+
+
+@shared_task(name="dsar.erasure_files_sweep")
+def erasure_files_sweep_task() -> int:
+    """Stored files of finished erasures that a crash after commit left behind."""
+    return erasure_files_sweep()

@@ -216,7 +216,7 @@ def _apply_fields(step: Step, rows: QuerySet, manifest: Manifest) -> None:
         elif treatment.action == Action.KEYED_HASH:
             is_email = isinstance(column, models.EmailField)
             pairs = [
-                (pk, keys.erased_value(value, email=is_email))
+                (pk, keys.erased_value(value, email=is_email, row=f"{step.label}:{pk}"))
                 for pk, value in rows.values_list("pk", name)
                 if value and not keys.is_erased_value(value)
             ]

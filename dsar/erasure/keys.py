@@ -32,12 +32,14 @@ def is_erased_value(value: str) -> bool:
     return value.endswith(f"@{ERASED_DOMAIN}") or value.startswith("hmac:")
 
 
-def erased_value(value: str, *, email: bool) -> str:
+def erased_value(value: str, *, email: bool, row: object = "") -> str:
     """The replacement of one value: a unique address that names no one, or `hmac:<hex>`.
-    An already erased value is returned unchanged, so running erasure again is a no-op."""
+    The row's id is hashed in, so the same address erased twice (a person who came back
+    and was erased again) gives two different tombstones. An already erased value is
+    returned unchanged, so running erasure again is a no-op."""
     if is_erased_value(value):
         return value
-    digest = keyed_hash(value.strip().lower(), label="erased-value")
+    digest = keyed_hash(f"{row}:{value.strip().lower()}", label="erased-value")
     return f"erased-{digest[:40]}@{ERASED_DOMAIN}" if email else f"hmac:{digest}"
 
 

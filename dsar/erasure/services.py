@@ -55,8 +55,21 @@ def holds_for(person: Person) -> tuple[list[LegalHold], list[LegalHold]]:
     return [h for h in active if h.animal_id is None], [h for h in active if h.animal_id]
 
 
+def has_live_account(person: Person) -> bool:
+    """An account that uses the address now (not an erased tombstone): someone who signed
+    up again after being erased is a new person, whom erasure must reach."""
+    return person.user is not None and not keys.is_erased_value(person.user.email)
+
+
 def erased_subject_for(email: str) -> ErasedSubject | None:
-    return ErasedSubject.objects.filter(email_hash=keys.email_hash(email)).first()
+    """The erased-subject register's row for the address, if the person was erased and
+    has not come back with a new account. Where mail is sent to a person on VetPass's
+    own initiative, this says not to."""
+    erased = ErasedSubject.objects.filter(email_hash=keys.email_hash(email)).first()
+    if erased is None:
+        return None
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    return None if has_live_account(Person.of(email=email, user=user)) else erased
 
 
 def erasure_preview(*, case: DataSubjectRequest) -> dict[str, Any]:
@@ -91,12 +104,16 @@ def erasure_run(*, case: DataSubjectRequest, actor: User | None) -> ErasureCerti
     case = DataSubjectRequest.objects.select_for_update().get(pk=case.pk)
     if case.type not in ERASURE_TYPES:
         raise ValidationError("Only an erasure request runs an erasure.")
+    done = ErasureCertificate.objects.filter(request=case).first()
+    if done is not None:  # this case already ran: nothing more to do
+        transaction.on_commit(erasure_files_sweep)
+        return done
     person = person_for(case)
     if not person.email:
         raise ValidationError("The case names no address to erase.")
     subject_hash = keys.email_hash(person.email)
     already = ErasedSubject.objects.filter(email_hash=subject_hash).first()
-    if already is not None:
+    if already is not None and not has_live_account(person):
         transaction.on_commit(erasure_files_sweep)
         return ErasureCertificate.objects.get(request_id=already.request_id)
     whole, scoped = holds_for(person)
@@ -118,7 +135,9 @@ def erasure_run(*, case: DataSubjectRequest, actor: User | None) -> ErasureCerti
     PendingFileDeletion.objects.bulk_create(
         [PendingFileDeletion(request=case, name=name) for name in manifest.files]
     )
-    ErasedSubject.objects.create(email_hash=subject_hash, request=case, erased_at=now)
+    ErasedSubject.objects.update_or_create(
+        email_hash=subject_hash, defaults={"request": case, "erased_at": now}
+    )
     summary = {**manifest.as_dict(), "practices_notified": len(practices)}
     certificate = certificate_issue(case=case, manifest=summary, subject_hash=subject_hash, at=now)
     notices_send(case=case, practices=practices, client_number=client_number)

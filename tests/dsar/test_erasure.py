@@ -180,6 +180,12 @@ def test_preview_changes_nothing_and_says_what_is_kept_and_until_when(world):
     assert preview["blocked_by"] == []
 
 
+def test_without_a_staff_account_to_record_the_operator_it_refuses(alice):
+    with pytest.raises(CommandError, match="operator"):
+        erase("alice@example.com")
+    assert User.objects.get(pk=alice.pk).email == "alice@example.com"
+
+
 def test_no_such_person_exits_non_zero():
     with pytest.raises(CommandError, match="No person"):
         erase("nobody@example.com")
@@ -240,3 +246,29 @@ def test_array_parameters_survive_quotes_and_backslashes(alice):
         User.objects.create(email=address)
     found = User.objects.filter(email__in=engine.any_of(awkward, "text"))
     assert sorted(found.values_list("email", flat=True)) == sorted(awkward)
+
+
+def test_a_person_without_an_account_is_erased_by_address(settings, reference_data, dpo):
+    from consent.models import ConsentEvent, EmailSubject
+    from consent.services import consent_grant
+
+    settings.EMAIL_BACKEND = "vetpass.outbox.backends.OutboxBackend"
+    consent_grant(subject="Pat@Example.com", purpose="marketing_email", channel="web")
+    events = ConsentEvent.objects.count()
+
+    manifest = erase("pat@example.com")
+
+    assert manifest["manifest"]["tables"]["consent.EmailSubject"]["deleted"] == 1
+    assert not EmailSubject.objects.exists()
+    assert ConsentEvent.objects.count() == events  # the ledger is kept, keyed by a hash
+    assert "pat@example.com" not in dump().lower()
+    assert erase("pat@example.com")["already_erased"] is True
+
+
+def test_someone_who_signs_up_again_after_erasure_can_be_erased_again(alice, dpo):
+    erase("alice@example.com")
+    again = User.objects.create(email="alice@example.com", full_name="Alice Again")
+    second = erase("alice@example.com")
+    assert second.get("already_erased") is not True
+    again.refresh_from_db()
+    assert again.email.endswith("@erased.invalid") and again.full_name == ""

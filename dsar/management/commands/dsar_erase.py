@@ -9,6 +9,7 @@ or when there is no such person."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,11 +31,14 @@ def _operator(email: str) -> User:
         if found is None:
             raise CommandError(f"No active staff account {email!r} to record as the operator.")
         return found
-    for q in (Q(is_dpo=True), Q(is_superuser=True)):
+    for q in (Q(is_dpo=True), Q(is_superuser=True), Q(is_staff=True)):
         found = User.objects.filter(q, is_active=True).order_by("pk").first()
         if found is not None:
             return found
-    raise CommandError("No DPO or superuser to record as the operator: pass --operator EMAIL.")
+    raise CommandError(
+        "No VetPass staff account to record as the operator who entered the request: "
+        "create the DPO's account, or pass --operator EMAIL."
+    )
 
 
 def _holds_anything(person: Person) -> bool:
@@ -83,8 +87,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
         parser.add_argument(
             "--operator",
-            default="",
-            help="The staff account entering the request (default: the first DPO).",
+            default=os.environ.get("DSAR_OPERATOR_EMAIL", ""),
+            help="The staff account entering the request (default: $DSAR_OPERATOR_EMAIL, "
+            "else the first DPO, superuser or staff member).",
         )
 
     def _out(self, data: dict[str, Any], as_json: bool) -> None:
