@@ -91,7 +91,7 @@ def erasure_files_sweep() -> int:
     return done
 
 
-def _blocked(holds: list[LegalHold]) -> ValidationError:
+def blocked_error(holds: list[LegalHold]) -> ValidationError:
     names = "; ".join(
         f"legal hold #{h.pk} ({h.reason}, {'until ' + str(h.until) if h.until else 'until lifted'})"
         for h in holds
@@ -118,7 +118,7 @@ def erasure_run(*, case: DataSubjectRequest, actor: User | None) -> ErasureCerti
         return ErasureCertificate.objects.get(request_id=already.request_id)
     whole, scoped = holds_for(person)
     if whole:
-        raise _blocked(whole)
+        raise blocked_error(whole)
     if case.status == Status.VERIFIED:
         case = cases.dsar_transition(request=case, to=Status.IN_PROGRESS, actor=actor)
     if case.status not in (Status.IN_PROGRESS, Status.EXTENDED):

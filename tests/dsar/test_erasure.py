@@ -163,6 +163,8 @@ def test_a_hold_on_the_whole_subject_blocks_and_changes_nothing(world, dpo):
     before = dump()
     with pytest.raises(CommandError, match="Court order 44"):
         erase("alice@example.com")
+    with pytest.raises(CommandError, match="Court order 44"):
+        erase("alice@example.com", "--preview")
     assert dump() == before
 
 

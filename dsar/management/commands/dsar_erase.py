@@ -118,9 +118,11 @@ class Command(BaseCommand):
         if options["preview"]:
             preview = erasure.erasure_plan_preview(person, whole_holds=whole, scoped_holds=scoped)
             self._out({"already_erased": False, **preview}, options["json"])
+            if whole:  # shown, and said the way a script notices
+                raise CommandError(erasure.blocked_error(whole).messages[0])
             return
         if whole:
-            raise CommandError(erasure._blocked(whole).messages[0])
+            raise CommandError(erasure.blocked_error(whole).messages[0])
         operator = _operator(options["operator"])
         case = _open_case(person, operator, reason)
         try:
