@@ -74,7 +74,13 @@ PERSONAL_DATA: PersonalDataDeclaration = {
     },
     "consent.EmailSubject": {
         "id": NOT_PERSONAL,
-        "subject_key": _KEPT,
+        # The row ties the ledger's key to the address: erasure deletes it whole, so the
+        # kept ledger can no longer be read back to the person.
+        "subject_key": personal(
+            Category.CONSENT,
+            basis=Basis.CONSENT,
+            retention="while the ledger holds events for the address; deleted on erasure",
+        ),
         "email": personal(
             Category.CONTACT,
             basis=Basis.CONSENT,

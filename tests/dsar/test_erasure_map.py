@@ -80,3 +80,21 @@ def test_deleting_animals_would_cascade_into_the_kept_clinical_record():
     wrong = {**erasure_map(), "records.Animal": {Role.OWNER: animal_plan}}
     problems = erasure_map_problems(wrong)
     assert any("records.Entry" in p and "CASCADE" in p for p in problems), problems
+
+
+def test_what_the_inventory_says_is_kept_is_not_deleted_by_the_engine():
+    """The inventory (export's Art. 15 answers) and the executable map must agree: a field
+    the inventory keeps for a legal reason is never in a row the engine deletes outright."""
+    from dsar.personal_data_map import personal_data_map
+    from vetpass.privacy import Action, Erasure
+
+    disagreements = []
+    for label, plans in erasure_map().items():
+        kept_fields = [
+            name for name, fc in personal_data_map()[label].items() if fc.erasure == Erasure.KEEP
+        ]
+        for role, plan in plans.items():
+            deletes_all = plan.row is not None and plan.row.action == Action.DELETE_ROW
+            if kept_fields and deletes_all and not plan.keep_when:
+                disagreements.append(f"{label} ({role}) deletes {kept_fields}")
+    assert disagreements == []
