@@ -7,6 +7,7 @@ files are gone, and running it again (or after a crash) ends in the same state."
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -16,6 +17,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from dsar import services as cases
+from dsar.deadlines import add_months
 from dsar.erasure import engine
 from dsar.erasure.services import erasure_run
 from dsar.models import (
@@ -26,7 +28,7 @@ from dsar.models import (
     PracticeNotice,
     Status,
 )
-from records.models import Animal, Entry
+from records.models import Animal, Entry, Practice
 from tests.dsar.conftest import case_for
 from tests.dsar.erasure_world import (
     CLINIC_CHIP,
@@ -175,7 +177,8 @@ def test_preview_changes_nothing_and_says_what_is_kept_and_until_when(world):
     kept = {(k["table"], k["role"]): k for k in preview["keep"]}
     clinical = kept[("records.Entry", "owner")]
     assert clinical["rows"] == 1 and "clinical record" in clinical["why"]
-    assert clinical["until"][:4].isdigit()  # a date: 5 years after the visit (GB practice)
+    visit = timezone.localdate() - timedelta(days=30)
+    assert clinical["until"] == add_months(visit, 60).isoformat()  # GB practice: 5 years
     assert any(k["role"] == "legal hold" for k in preview["keep"])
     deleted = {d["table"] for d in preview["delete"]}
     assert {"records.Favorite", "records.ClientRegistration", "accounts.Session"} <= deleted
@@ -186,6 +189,14 @@ def test_without_a_staff_account_to_record_the_operator_it_refuses(alice):
     with pytest.raises(CommandError, match="operator"):
         erase("alice@example.com")
     assert User.objects.get(pk=alice.pk).email == "alice@example.com"
+
+
+def test_a_california_practice_keeps_its_record_three_years(world, riverside):
+    Practice.objects.filter(pk=riverside.pk).update(country="US")
+    preview = erase("alice@example.com", "--preview")
+    [clinical] = [k for k in preview["keep"] if k["table"] == "records.Entry"]
+    visit = timezone.localdate() - timedelta(days=30)
+    assert clinical["until"] == add_months(visit, 36).isoformat()
 
 
 def test_no_such_person_exits_non_zero():
