@@ -281,7 +281,11 @@ class ErasedSubject(models.Model):
     again changes nothing."""
 
     email_hash = models.CharField(max_length=64, unique=True)
-    request = models.ForeignKey(DataSubjectRequest, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=16, help_text="The erasure's case.")
+    # The case goes after its 24 months; the register stays (SET_NULL).
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     erased_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -292,8 +296,13 @@ class ErasureCertificate(models.Model):
     """What the erasure did (the manifest: counts per table and column, never a value),
     signed with Ed25519; `python manage.py dsar_verify_certificate REFERENCE` checks it."""
 
+    # The case's reference, kept here: the certificate outlives the case's 24 months.
+    reference = models.CharField(max_length=16, unique=True)
     request = models.OneToOneField(
-        DataSubjectRequest, on_delete=models.PROTECT, related_name="erasure_certificate"
+        DataSubjectRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="erasure_certificate",
     )
     payload = models.TextField(help_text="Canonical JSON: the case, the time, the manifest.")
     signature = models.CharField(max_length=128)
@@ -301,7 +310,7 @@ class ErasureCertificate(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"certificate for {self.request_id}"
+        return f"certificate for {self.reference}"
 
 
 class PendingFileDeletion(models.Model):

@@ -121,13 +121,14 @@ PERSONAL_DATA: PersonalDataDeclaration = {
             erasure=Erasure.KEEP,
             method="suppression: the erased person is not mailed again",
         ),
+        "reference": NOT_PERSONAL,
         "request": NOT_PERSONAL,
         "erased_at": NOT_PERSONAL,
     },
     # Counts per table and column, and ids of cases: never an erased value.
     "dsar.ErasureCertificate": {
         n: NOT_PERSONAL
-        for n in ("id", "request", "payload", "signature", "public_key", "created_at")
+        for n in ("id", "reference", "request", "payload", "signature", "public_key", "created_at")
     },
     "dsar.PendingFileDeletion": {n: NOT_PERSONAL for n in ("id", "request", "name")},
     "dsar.PracticeNotice": {

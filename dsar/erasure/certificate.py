@@ -31,6 +31,7 @@ def certificate_issue(
         }
     )
     return ErasureCertificate.objects.create(
+        reference=case.reference,
         request=case,
         payload=payload,
         signature=keys.signing_key().sign(payload.encode()).hex(),
@@ -53,6 +54,6 @@ def certificate_problems(certificate: ErasureCertificate) -> list[str]:
         reference = json.loads(certificate.payload).get("reference")
     except ValueError:
         reference = None
-    if reference != certificate.request.reference:
+    if reference != certificate.reference:
         problems.append("the payload is for another case")
     return problems

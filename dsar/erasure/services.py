@@ -115,7 +115,10 @@ def erasure_run(*, case: DataSubjectRequest, actor: User | None) -> ErasureCerti
     already = ErasedSubject.objects.filter(email_hash=subject_hash).first()
     if already is not None and not has_live_account(person):
         transaction.on_commit(erasure_files_sweep)
-        return ErasureCertificate.objects.get(request_id=already.request_id)
+        certificate = ErasureCertificate.objects.filter(reference=already.reference).first()
+        if certificate is None:
+            raise ValidationError(f"This person was already erased (case {already.reference}).")
+        return certificate
     whole, scoped = holds_for(person)
     if whole:
         raise blocked_error(whole)
@@ -136,7 +139,8 @@ def erasure_run(*, case: DataSubjectRequest, actor: User | None) -> ErasureCerti
         [PendingFileDeletion(request=case, name=name) for name in manifest.files]
     )
     ErasedSubject.objects.update_or_create(
-        email_hash=subject_hash, defaults={"request": case, "erased_at": now}
+        email_hash=subject_hash,
+        defaults={"request": case, "reference": case.reference, "erased_at": now},
     )
     summary = {**manifest.as_dict(), "practices_notified": len(practices)}
     certificate = certificate_issue(case=case, manifest=summary, subject_hash=subject_hash, at=now)

@@ -285,3 +285,15 @@ def test_someone_who_signs_up_again_after_erasure_can_be_erased_again(alice, dpo
     assert second.get("already_erased") is not True
     again.refresh_from_db()
     assert again.email.endswith("@erased.invalid") and again.full_name == ""
+
+
+def test_the_certificate_and_the_register_outlive_the_purged_case(world):
+    erase("alice@example.com")
+    certificate = ErasureCertificate.objects.get()
+    reference = certificate.reference
+    DataSubjectRequest.objects.filter(reference=reference).delete()  # after 24 months
+
+    out = StringIO()
+    call_command("dsar_verify_certificate", reference, stdout=out)
+    assert "valid" in out.getvalue()
+    assert erase("alice@example.com") == {"already_erased": True, "reference": reference}

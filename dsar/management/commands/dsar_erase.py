@@ -107,7 +107,7 @@ class Command(BaseCommand):
         erased = erasure.erased_subject_for(email)
         if erased is not None:
             self._out(
-                {"already_erased": True, "reference": erased.request.reference},
+                {"already_erased": True, "reference": erased.reference},
                 options["json"],
             )
             return

@@ -18,11 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("reference")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        certificate = (
-            ErasureCertificate.objects.select_related("request")
-            .filter(request__reference=options["reference"])
-            .first()
-        )
+        certificate = ErasureCertificate.objects.filter(reference=options["reference"]).first()
         if certificate is None:
             raise CommandError(f"No erasure certificate for {options['reference']}.")
         problems = certificate_problems(certificate)
