@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .retention import views as retention_views
 
 app_name = "dsar"
 
@@ -8,4 +9,5 @@ urlpatterns = [
     path("requests/", views.my_requests, name="my_requests"),
     path("requests/new/", views.public_request, name="public_request"),
     path("requests/verify/<str:reference>/<str:token>/", views.verify, name="verify"),
+    path("keep/<str:token>/", retention_views.keep_records, name="keep_records"),
 ]

@@ -378,6 +378,8 @@ POLICY_INACTIVITY_NOTICE_MONTHS = 18
 # the notice" (VETPASS policy).
 POLICY_REMOVAL_MONTHS = 21
 POLICY_REMOVAL_MIN_NOTICE_MONTHS = 3
+# Sign-ups whose email address was never confirmed are removed after 30 days.
+POLICY_UNCONFIRMED_SIGNUP_DAYS = 30
 # "Client data processed on a practice's behalf is anonymised within three months of the
 # end of its subscription" (Kontak policy).
 POLICY_PRACTICE_ANONYMISE_MONTHS = 3

@@ -443,6 +443,15 @@ API_ROUTES: dict[str, Route] = {
         "/privacy/requests/verify/DSR-AAAA-AAAA/not-a-token/",
         {"GET": Case(EVERYONE), "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={})},
     ),
+    # The inactivity notice's "keep my records" link works without signing in; a link that
+    # was not signed by us names no account.
+    "dsar:keep_records": Route(
+        "/privacy/keep/not-a-token/",
+        {
+            "GET": Case({p: NOT_FOUND for p in PERSONAS}),
+            "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={}),
+        },
+    ),
     "api:privacy-requests": Route(
         "/api/v1/privacy/requests/",
         {
