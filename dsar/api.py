@@ -16,7 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import intake, selectors
+from .dashboard import privacy_dashboard
 from .models import Channel, DataSubjectRequest, RequestType
+from .retention.notices import keep_records
 
 
 class ReauthenticationRequired(exceptions.PermissionDenied):
@@ -83,3 +85,54 @@ class RequestListView(APIView):
             channel=Channel.API,
         )
         return Response(DataSubjectRequestSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class HeldKindSerializer(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]  # the field named "label"
+    count = serializers.IntegerField()
+
+
+class RecentReadSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="last_at")
+    times = serializers.IntegerField(source="count")
+    who = serializers.CharField(source="viewer_name")
+    organisation = serializers.CharField(source="organisation_name", allow_null=True)
+    page = serializers.CharField(source="view")
+    animal = serializers.CharField(source="animal__name", allow_null=True)
+
+
+class ConsentLineSerializer(serializers.Serializer):
+    purpose = serializers.CharField(source="purpose.code")
+    name = serializers.CharField(source="purpose.name")
+    scope = serializers.CharField()
+    state = serializers.CharField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    held = HeldKindSerializer(many=True)
+    recent_reads = RecentReadSerializer(many=True)
+    consents = ConsentLineSerializer(many=True)
+    open_requests = DataSubjectRequestSerializer(many=True)
+    removal_at = serializers.DateTimeField(
+        help_text="When the account would be removed if it were not used again from now."
+    )
+    notice_sent = serializers.SerializerMethodField()
+
+    def get_notice_sent(self, board: Any) -> bool:
+        return board.notice is not None
+
+
+class DashboardView(APIView):
+    @extend_schema(operation_id="privacy_dashboard", responses=DashboardSerializer)
+    def get(self, request: Request) -> Response:
+        board = privacy_dashboard(request.user)  # type: ignore[arg-type]
+        return Response(DashboardSerializer(board).data)
+
+
+class KeepRecordsView(APIView):
+    @extend_schema(operation_id="privacy_keep_records", request=None, responses=DashboardSerializer)
+    def post(self, request: Request) -> Response:
+        """Keep my records: counts as using VetPass, so no removal is pending."""
+        keep_records(owner=request.user)  # type: ignore[arg-type]
+        board = privacy_dashboard(request.user)  # type: ignore[arg-type]
+        return Response(DashboardSerializer(board).data)

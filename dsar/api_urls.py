@@ -4,4 +4,6 @@ from . import api
 
 urlpatterns = [
     path("privacy/requests/", api.RequestListView.as_view(), name="privacy-requests"),
+    path("privacy/dashboard/", api.DashboardView.as_view(), name="privacy-dashboard"),
+    path("privacy/dashboard/keep/", api.KeepRecordsView.as_view(), name="privacy-keep"),
 ]

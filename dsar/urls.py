@@ -9,5 +9,7 @@ urlpatterns = [
     path("requests/", views.my_requests, name="my_requests"),
     path("requests/new/", views.public_request, name="public_request"),
     path("requests/verify/<str:reference>/<str:token>/", views.verify, name="verify"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/keep/", views.dashboard_keep, name="dashboard_keep"),
     path("keep/<str:token>/", retention_views.keep_records, name="keep_records"),
 ]

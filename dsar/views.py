@@ -15,8 +15,10 @@ from django.views.decorators.http import require_http_methods
 from vetpass.accounts.models import jurisdiction_for
 
 from . import intake, selectors
+from .dashboard import privacy_dashboard
 from .forms import PublicRequestForm, SignedInRequestForm
 from .models import Channel
+from .retention.notices import keep_records
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -87,3 +89,20 @@ def my_requests(request: HttpRequest) -> HttpResponse:
             return redirect("dsar:my_requests")
     rows = selectors.requests_of(request.user)  # type: ignore[arg-type]
     return render(request, "dsar/my_requests.html", {"form": form, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """What VetPass holds about me, who looked, my consents and requests, and when my
+    account would be removed if I stopped using it."""
+    board = privacy_dashboard(request.user)  # type: ignore[arg-type]
+    return render(request, "dsar/dashboard.html", {"board": board})
+
+
+@login_required
+@require_http_methods(["POST"])
+def dashboard_keep(request: HttpRequest) -> HttpResponse:
+    keep_records(owner=request.user)  # type: ignore[arg-type]
+    messages.success(request, "Your records are kept. Nothing will be removed.")
+    return redirect("dsar:dashboard")

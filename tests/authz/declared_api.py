@@ -443,6 +443,30 @@ API_ROUTES: dict[str, Route] = {
         "/privacy/requests/verify/DSR-AAAA-AAAA/not-a-token/",
         {"GET": Case(EVERYONE), "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={})},
     ),
+    # The privacy dashboard shows each person their own data only; keeping the records is
+    # a use of the service, open to everyone signed in.
+    "dsar:dashboard": Route(
+        "/privacy/dashboard/", {"GET": Case(EVERYONE_SIGNED_IN)}, pair="api:privacy-dashboard"
+    ),
+    "dsar:dashboard_keep": Route(
+        "/privacy/dashboard/keep/",
+        {"POST": Case(EVERYONE_SIGNED_IN, body={})},
+        pair="api:privacy-keep",
+        pair_methods=("POST", "POST"),
+    ),
+    "api:privacy-dashboard": Route(
+        "/api/v1/privacy/dashboard/",
+        {"GET": Case(EVERYONE_SIGNED_IN)},
+        kind=A,
+        pair="dsar:dashboard",
+    ),
+    "api:privacy-keep": Route(
+        "/api/v1/privacy/dashboard/keep/",
+        {"POST": Case(EVERYONE_SIGNED_IN, body={}, fmt="json")},
+        kind=A,
+        pair="dsar:dashboard_keep",
+        pair_methods=("POST", "POST"),
+    ),
     # The inactivity notice's "keep my records" link works without signing in; a link that
     # was not signed by us names no account.
     "dsar:keep_records": Route(
