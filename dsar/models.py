@@ -172,6 +172,7 @@ class CaseEventKind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned"
     EMAIL = "email", "Email sent"
     CLOCK = "clock", "Clock stopped or restarted"
+    EXPORT = "export", "Export built or downloaded"
 
 
 class CaseEvent(models.Model):
@@ -259,3 +260,8 @@ class LegalHold(models.Model):
     def is_active(self, today: object = None) -> bool:
         today = today or timezone.localdate()
         return self.lifted_at is None and (self.until is None or self.until >= today)  # type: ignore[operator]
+
+
+# The export's model lives with the rest of the export (dsar/export/); importing it here is
+# what makes Django register it with the dsar app.
+from .export.models import DataExport, ExportStatus  # noqa: E402, F401

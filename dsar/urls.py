@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .export import views as export_views
 
 app_name = "dsar"
 
@@ -8,4 +9,6 @@ urlpatterns = [
     path("requests/", views.my_requests, name="my_requests"),
     path("requests/new/", views.public_request, name="public_request"),
     path("requests/verify/<str:reference>/<str:token>/", views.verify, name="verify"),
+    path("requests/export/<str:token>/", export_views.export_link, name="export_link"),
+    path("requests/<str:reference>/export/", export_views.export_download, name="export_download"),
 ]
