@@ -35,8 +35,12 @@ from .schema import FORMAT, export_schema_text
 log = logging.getLogger(__name__)
 
 
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+dumps = _encoder.encode
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return dumps(value)
 
 
 def _csv_cell(value: Any) -> Any:
@@ -82,11 +86,17 @@ def write_archive(
                 count = 0
                 out.write(("," if number else "") + _json(table.label) + ":[")
                 with path.open("w", encoding="utf-8", newline="") as sheet:
-                    writer = csv.DictWriter(sheet, fieldnames=columns, restval="")
-                    writer.writeheader()
+                    writer = csv.writer(sheet)
+                    writer.writerow(columns)
                     for row in table_rows(table, person, renderer):
-                        out.write(("," if count else "") + "\n" + _json(row))
-                        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+                        out.write(("," if count else "") + "\n" + dumps(row))
+                        # None is written as an empty cell; lists and objects as text.
+                        writer.writerow(
+                            [
+                                _csv_cell(v) if isinstance(v, list | dict) else v
+                                for v in (row.get(c) for c in columns)
+                            ]
+                        )
                         count += 1
                 out.write("]")
                 counts[table.label] = count

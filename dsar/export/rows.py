@@ -24,13 +24,10 @@ the person): WITHHELD names them; the summary says they are held but not copied.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from functools import cache
 from typing import Any
-from uuid import UUID
 
 from django.apps import apps
 from django.db import models
@@ -188,38 +185,12 @@ class Renderer:
             return PRIVACY_STAFF
         return ANOTHER_PERSON
 
-    def value(self, table: Table, field: Any, raw: Any, row: dict[str, Any]) -> Any:
-        if field.many_to_one or field.one_to_one:
-            if _is_user_model(field.related_model):
-                return self.account(table, raw, row)
-            if is_reference(field.related_model):
-                return self.reference_name(field.related_model, raw)
-            return raw
-        if isinstance(field, models.FileField):
-            if not raw:
-                return None
-            return str(raw)
-        return plain(raw)
-
     def m2m_value(self, field: Any, targets: list[Any], table: Table) -> list[Any]:
         if _is_user_model(field.related_model):
             return [self.account(table, pk, {}) for pk in targets]
         if is_reference(field.related_model):
             return [self.reference_name(field.related_model, pk) for pk in targets]
         return targets
-
-
-def plain(value: Any) -> Any:
-    """A JSON value for a column's value."""
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)  # exact, as the schema says
-    if isinstance(value, UUID | timedelta):
-        return str(value)
-    if isinstance(value, bytes | memoryview):
-        return bytes(value).hex()
-    return value
 
 
 def _m2m_targets(field: Any, pks: list[Any]) -> dict[Any, list[Any]]:
@@ -234,17 +205,69 @@ def _m2m_targets(field: Any, pks: list[Any]) -> dict[Any, list[Any]]:
     return result
 
 
+def _iso(value: Any, _row: tuple) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _text(value: Any, _row: tuple) -> Any:
+    return None if value is None else str(value)
+
+
+def _hex(value: Any, _row: tuple) -> Any:
+    return None if value is None else bytes(value).hex()
+
+
+def _file(value: Any, _row: tuple) -> Any:
+    return value or None
+
+
+Converter = Callable[[Any, tuple], Any] | None
+
+
+def _converter(table: Table, field: Any, renderer: Renderer, selected: list[str]) -> Converter:
+    """How one column's database value becomes the export's, decided once per table
+    (None: as it is), so the per-row loop does no type dispatch."""
+    related = field.related_model if (field.many_to_one or field.one_to_one) else None
+    if related is not None:
+        if _is_user_model(related):
+            practice = selected.index("practice_id") if "practice_id" in selected else None
+            grant = selected.index("grant_kind") if "grant_kind" in selected else None
+
+            def account(value: Any, row: tuple) -> Any:
+                context = {}
+                if practice is not None:
+                    context["practice_id"] = row[practice]
+                if grant is not None:
+                    context["grant_kind"] = row[grant]
+                return renderer.account(table, value, context)
+
+            return account
+        if is_reference(related):
+            return lambda value, _row: renderer.reference_name(related, value)
+        return None
+    if isinstance(field, models.FileField):
+        return _file
+    if isinstance(field, models.DateTimeField | models.DateField | models.TimeField):
+        return _iso
+    if isinstance(field, models.DecimalField | models.UUIDField | models.DurationField):
+        return _text  # a decimal exactly, as the schema says
+    if isinstance(field, models.BinaryField):
+        return _hex
+    return None
+
+
 def table_rows(table: Table, person: Person, renderer: Renderer) -> Iterator[dict[str, Any]]:
     """The person's rows of one table, rendered, streamed in chunks."""
     own_qs, activity_qs = querysets(table, person)
     concrete = [f for f in table.fields if not f.many_to_many]
     m2m = [f for f in table.fields if f.many_to_many]
-    attnames = [f.attname for f in concrete]
     pk_name = table.model._meta.pk.attname
+    selected = [f.attname for f in concrete]
     # The key is read even when it is withheld (a session's key is its credential).
-    selected = attnames if pk_name in attnames else [*attnames, pk_name]
+    if pk_name not in selected:
+        selected.append(pk_name)
     pk_index = selected.index(pk_name)
-    keep_in_activity = {
+    in_activity = {
         f.name
         for f in table.fields
         if table.category(f.name) in ACTIVITY_CATEGORIES
@@ -253,27 +276,29 @@ def table_rows(table: Table, person: Person, renderer: Renderer) -> Iterator[dic
             and (_is_user_model(f.related_model) or is_reference(f.related_model))
         )
     }
+    columns = [
+        (f.name, i, _converter(table, f, renderer, selected)) for i, f in enumerate(concrete)
+    ]
+    files = [(i, f.storage) for i, f in enumerate(concrete) if isinstance(f, models.FileField)]
     for scope, qs in ((SCOPE_OWN, own_qs), (SCOPE_ACTIVITY, activity_qs)):
         if qs is None:
             continue
+        shown = columns if scope == SCOPE_OWN else [c for c in columns if c[0] in in_activity]
+        shown_m2m = m2m if scope == SCOPE_OWN else [f for f in m2m if f.name in in_activity]
         values = qs.order_by("pk").values_list(*selected).iterator(chunk_size=CHUNK)
         for chunk in _batched(values, CHUNK):
             pks = [values_row[pk_index] for values_row in chunk]
-            related = {f.name: _m2m_targets(f, pks) for f in m2m}
+            related = {f.name: _m2m_targets(f, pks) for f in shown_m2m}
             for values_row in chunk:
-                raw = dict(zip(selected, values_row, strict=True))
                 row: dict[str, Any] = {"_scope": scope}
-                for field in concrete:
-                    if scope == SCOPE_ACTIVITY and field.name not in keep_in_activity:
-                        continue
-                    value = renderer.value(table, field, raw[field.attname], raw)
-                    if scope == SCOPE_OWN and isinstance(field, models.FileField) and value:
-                        renderer.files.append((field.storage, value))
-                    row[field.name] = value
-                for field in m2m:
-                    if scope == SCOPE_ACTIVITY and field.name not in keep_in_activity:
-                        continue
-                    row[field.name] = renderer.m2m_value(
-                        field, related[field.name][raw[pk_name]], table
-                    )
+                for name, index, convert in shown:
+                    value = values_row[index]
+                    row[name] = value if convert is None else convert(value, values_row)
+                for field in shown_m2m:
+                    targets = related[field.name][values_row[pk_index]]
+                    row[field.name] = renderer.m2m_value(field, targets, table)
+                if scope == SCOPE_OWN:
+                    for index, storage in files:
+                        if values_row[index]:
+                            renderer.files.append((storage, values_row[index]))
                 yield row
