@@ -7,69 +7,21 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 import zipfile
-from pathlib import Path
 
-import pytest
 from django.core.files.storage import default_storage
-from django.db import connection
 
 from dsar import services as svc
 from dsar.export.models import DataExport, ExportStatus
 from dsar.export.services import export_start
 from dsar.models import Status
 from tests.dsar.conftest import case_for
-
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = [sys.executable, "-m", "celery", "-A", "vetpass"]
+from tests.dsar.worker import real_worker  # noqa: F401 - the fixture
 
 
-@pytest.fixture
-def real_worker(transactional_db, settings):
-    """A worker on the test database and the test's media folder; tasks sent, not eager."""
-    from vetpass.celery import app
-
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker shares the test database: PostgreSQL only")
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        DATABASE_URL=url,
-        MEDIA_ROOT=str(settings.MEDIA_ROOT),
-        CELERY_TASK_ALWAYS_EAGER="false",
-    )
-    Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
-    name = f"export-{uuid.uuid4().hex[:8]}@localhost"
-    worker = subprocess.Popen(
-        [*CELERY, "worker", "--pool=solo", "--loglevel=INFO", f"--hostname={name}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield worker
-    finally:
-        app.conf.task_always_eager = eager
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-
-
-def test_the_export_is_built_by_a_real_worker(real_worker, alice, rex, dpo):
+def test_the_export_is_built_by_a_real_worker(real_worker, alice, rex, dpo):  # noqa: F811
     from datetime import UTC, datetime
 
     case = case_for(alice, datetime.now(UTC))
