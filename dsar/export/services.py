@@ -62,9 +62,14 @@ def export_start(*, case: DataSubjectRequest, actor: User | None) -> DataExport:
         )
     if case.status not in WORKING:
         raise ValidationError({"status": "Start work on the case before building its export."})
+    now = timezone.now()
+    # A build whose worker died long ago does not block a new one: it is marked failed.
+    case.exports.filter(status=ExportStatus.BUILDING, started_at__lt=now - STALE_CLAIM).update(
+        status=ExportStatus.FAILED, error="The build stopped without finishing."
+    )
     if case.exports.filter(status__in=[ExportStatus.QUEUED, ExportStatus.BUILDING]).exists():
         raise ValidationError({"status": "An export of this case is already being built."})
-    export = DataExport.objects.create(request=case, requested_by=actor, created_at=timezone.now())
+    export = DataExport.objects.create(request=case, requested_by=actor, created_at=now)
     case_event_record(case, CaseEventKind.EXPORT, actor=actor, text="Export requested")
     export_id = export.pk
     transaction.on_commit(lambda: export_build_task.delay(export_id))
