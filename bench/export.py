@@ -42,6 +42,7 @@ from django.utils import timezone  # noqa: E402
 
 ANIMALS = int(os.environ.get("BENCH_ANIMALS", "50"))
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", "50000"))
+LAST_CPU = 0.0
 
 
 def _status_mb(key: str) -> float:
@@ -143,9 +144,11 @@ def build(case) -> tuple[float, int, object]:  # type: ignore[no-untyped-def]
 
     export = DataExport.objects.create(request=case)
     with CaptureQueriesContext(connection) as ctx:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         done = export_build(export_id=export.pk)
         seconds = time.perf_counter() - start
+    global LAST_CPU
+    LAST_CPU = time.process_time() - cpu
     return seconds, len(ctx.captured_queries), done
 
 
@@ -168,6 +171,7 @@ def main() -> None:
         rss_peak_reset()
         seconds, queries, export = build(case)
         after = rss_peak_mb()
+        cpu_first = LAST_CPU
         tracemalloc.start()
         traced_seconds, _, _ = build(case)
         _, peak = tracemalloc.get_traced_memory()
@@ -176,6 +180,9 @@ def main() -> None:
         print(f"{'zip size':>24}: {export.file_size / 1e6:.1f} MB")  # type: ignore[attr-defined]
         print(f"{'queries':>24}: {queries}")
         print(f"{'export time':>24}: {seconds:.2f} s   (aim < 5 s)")
+        # The machine is shared: this process's CPU time is the figure that load does not
+        # inflate (the database's own time is in the wall time only).
+        print(f"{'of which CPU here':>24}: {cpu_first:.2f} s")
         print(f"{'peak RSS rise':>24}: {after - before:.1f} MB (process peak {after:.0f} MB)")
         print(
             f"{'Python peak (tracemalloc)':>24}: {peak / 1e6:.1f} MB   (aim < 200 MB; "
