@@ -88,6 +88,11 @@ class TableFacts:
     retention: list[str] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)
 
+    @property
+    def title(self) -> str:
+        """What a person calls the table ("Record entries"), as the models name it."""
+        return str(self.table.model._meta.verbose_name_plural).capitalize()
+
 
 @dataclass
 class Recipient:

@@ -240,6 +240,8 @@ def test_the_summary_lists_the_practices_that_read_the_records_with_dates(
         assert f'id="{answer}"' in html
     assert "Information Commissioner" in html  # alice is in the UK
     assert "Riverside Vets</strong>: 1 record entry it wrote" in html
+    categories = html.split('id="categories"')[1].split('id="recipients"')[0]
+    assert "<td>Animals <span" in categories and "<td>Entries <span" in categories
 
 
 @pytest.mark.parametrize(
