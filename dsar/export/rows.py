@@ -63,8 +63,10 @@ WITHHELD: dict[str, frozenset[str]] = {
 YOU = "you"
 ANOTHER_PERSON = "another person"
 PRIVACY_STAFF = "VetPass privacy staff"
-# Apps whose references to another account are VetPass's own staff at work.
+# Where a reference to another account is VetPass's own staff at work: casework, the
+# admin's log, a restriction applied or lifted by the DPO.
 STAFF_APPS = frozenset({"dsar", "admin"})
+STAFF_TABLES = frozenset({"accounts.RestrictionEvent"})
 
 SCOPE_OWN = "own"
 SCOPE_ACTIVITY = "activity"
@@ -181,7 +183,11 @@ class Renderer:
         practice_id = row.get("practice_id")
         if practice_id is not None:
             return self.reference_name(apps.get_model("records.Practice"), practice_id)
-        if table.model._meta.app_label in STAFF_APPS or row.get("grant_kind") == "admin":
+        if (
+            table.model._meta.app_label in STAFF_APPS
+            or table.label in STAFF_TABLES
+            or row.get("grant_kind") == "admin"
+        ):
             return PRIVACY_STAFF
         return ANOTHER_PERSON
 

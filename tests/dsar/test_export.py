@@ -513,3 +513,20 @@ def test_the_dpos_button_builds_the_export_and_the_case_page_shows_it(
     received = case_for(alice, NOW, type=RequestType.PORTABILITY)
     refused = client.post(f"/admin/dsar/datasubjectrequest/{received.pk}/act/export/", {})
     assert refused.status_code == 200 and "Start work" in refused.content.decode()
+
+
+def test_staff_and_vets_appear_as_their_organisation_never_as_an_account(
+    alice, rex, dpo, carol, riverside, django_capture_on_commit_callbacks
+):
+    from vetpass.accounts.services import restriction_apply
+
+    restriction_apply(user=alice, reason="Disputes accuracy", actor=dpo)
+    AccessLog.objects.create(
+        viewer=dpo, owner=alice, view="admin", grant_kind=AccessLogGrant.ADMIN, created_at=NOW
+    )
+    case = _working_case(alice, dpo)
+    svc.dsar_assign(request=case, assignee=dpo, actor=dpo)
+    data = _data(_build(case, dpo, django_capture_on_commit_callbacks))["tables"]
+    assert {e["actor"] for e in data["accounts.RestrictionEvent"]} == {"VetPass privacy staff"}
+    assert data["records.AccessLog"][0]["viewer"] == "VetPass privacy staff"
+    assert {r["assignee"] for r in data["dsar.DataSubjectRequest"]} == {"VetPass privacy staff"}
