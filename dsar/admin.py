@@ -22,7 +22,8 @@ from consent.admin import DPOOnlyMixin
 from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin
 
 from . import services
-from .models import OPEN_STATUSES, CaseEvent, DataSubjectRequest, LegalHold, Status
+from .export.services import export_start
+from .models import OPEN_STATUSES, CaseEvent, DataExport, DataSubjectRequest, LegalHold, Status
 from .selectors import due_q
 
 DUE_SOON_DAYS = 7
@@ -74,6 +75,7 @@ class ReasonForm(forms.Form):
 # action name -> (button label, whether the text is the reason the service requires)
 ACTIONS: dict[str, tuple[str, bool]] = {
     "start": ("Start work", False),
+    "export": ("Build the export", False),
     "waive": ("Verify without the usual checks (say why)", True),
     "extend": ("Extend, with the reason the subject is told", True),
     "refuse": ("Refuse, with the reason the subject is sent", True),
@@ -135,8 +137,13 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
             (name, label, reverse("admin:dsar_case_act", args=[object_id, name]))
             for name, (label, _) in ACTIONS.items()
         ]
+        case_pk = int(object_id) if object_id.isdigit() else None
+        exports = DataExport.objects.filter(request_id=case_pk).order_by("-created_at", "-pk")
         return super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), "case_actions": actions}
+            request,
+            object_id,
+            form_url,
+            {**(extra_context or {}), "case_actions": actions, "exports": exports},
         )
 
     def get_urls(self) -> list[Any]:
@@ -193,6 +200,8 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
             services.dsar_refuse(request=case, actor=dpo, reason=text)
         elif action == "complete":
             services.dsar_transition(request=case, to=Status.COMPLETED, actor=dpo, text=text)
+        elif action == "export":
+            export_start(case=case, actor=dpo)
         elif action == "note":
             services.dsar_note(request=case, actor=dpo, text=text)
         elif action == "assign_me":

@@ -9,7 +9,7 @@ from typing import Any
 
 from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from django.contrib.sessions.backends.base import SessionBase
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 
 from . import intake, selectors
 from .dashboard import privacy_dashboard
+from .export.api import ExportProgressSerializer, export_progress
+from .export.selectors import latest_exports
 from .models import Channel, DataSubjectRequest, RequestType
 from .retention.notices import keep_records
 
@@ -31,6 +33,7 @@ class ReauthenticationRequired(exceptions.PermissionDenied):
 
 class DataSubjectRequestSerializer(serializers.ModelSerializer):
     due_on = serializers.DateField(read_only=True)
+    export = serializers.SerializerMethodField()
 
     class Meta:
         model = DataSubjectRequest
@@ -43,8 +46,15 @@ class DataSubjectRequestSerializer(serializers.ModelSerializer):
             "acknowledge_by",
             "respond_by",
             "due_on",
+            "export",
         ]
         read_only_fields = [f for f in fields if f not in ("type", "details")]
+
+    @extend_schema_field(ExportProgressSerializer(allow_null=True))
+    def get_export(self, request: DataSubjectRequest) -> dict[str, Any] | None:
+        """The latest export of the request (its progress, then its download link)."""
+        exports = self.context.get("exports", {})
+        return export_progress(exports.get(request.pk), self.context)
 
 
 class NewRequestSerializer(serializers.Serializer):
@@ -65,8 +75,11 @@ class RequestListView(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.requests_of(request.user)  # type: ignore[arg-type]
-        return Response({"results": DataSubjectRequestSerializer(rows, many=True).data})
+        rows = list(selectors.requests_of(request.user))  # type: ignore[arg-type]
+        context = {"request": request, "exports": latest_exports(rows)}
+        return Response(
+            {"results": DataSubjectRequestSerializer(rows, many=True, context=context).data}
+        )
 
     @extend_schema(
         operation_id="privacy_requests_create",

@@ -172,6 +172,7 @@ class CaseEventKind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned"
     EMAIL = "email", "Email sent"
     CLOCK = "clock", "Clock stopped or restarted"
+    EXPORT = "export", "Export built or downloaded"
 
 
 class CaseEvent(models.Model):
@@ -335,3 +336,8 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"Retention sweep at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# The export's model lives with the rest of the export (dsar/export/); importing it here is
+# what makes Django register it with the dsar app.
+from .export.models import DataExport, ExportStatus  # noqa: E402, F401

@@ -18,3 +18,8 @@ def close_unverified_task() -> int:
 def remind_due_task() -> int:
     """The DPO's reminders 7, 3 and 1 days before a case is due."""
     return dsar_remind_due()
+
+
+# The export's tasks live with the export; importing them here registers them with the
+# worker (Celery discovers dsar.tasks).
+from .export.tasks import export_build_task, export_purge_task  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .export import views as export_views
 from .retention import views as retention_views
 
 app_name = "dsar"
@@ -12,4 +13,6 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/keep/", views.dashboard_keep, name="dashboard_keep"),
     path("keep/<str:token>/", retention_views.keep_records, name="keep_records"),
+    path("requests/export/<str:token>/", export_views.export_link, name="export_link"),
+    path("requests/<str:reference>/export/", export_views.export_download, name="export_download"),
 ]

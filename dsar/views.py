@@ -16,6 +16,7 @@ from vetpass.accounts.models import jurisdiction_for
 
 from . import intake, selectors
 from .dashboard import privacy_dashboard
+from .export.selectors import latest_exports
 from .forms import PublicRequestForm, SignedInRequestForm
 from .models import Channel
 from .retention.notices import keep_records
@@ -87,7 +88,10 @@ def my_requests(request: HttpRequest) -> HttpResponse:
                 f"Request {case.reference} received. We will answer by {case.respond_by:%d %B %Y}.",
             )
             return redirect("dsar:my_requests")
-    rows = selectors.requests_of(request.user)  # type: ignore[arg-type]
+    rows = list(selectors.requests_of(request.user))  # type: ignore[arg-type]
+    exports = latest_exports(rows)
+    for row in rows:
+        row.latest_export = exports.get(row.pk)  # type: ignore[attr-defined]
     return render(request, "dsar/my_requests.html", {"form": form, "rows": rows})
 
 

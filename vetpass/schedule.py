@@ -12,6 +12,7 @@ from django.conf import settings
 OUTBOX_SWEEP = "outbox: send queued email"
 DSAR_CLOSE_UNVERIFIED = "dsar: close requests whose confirmation link expired"
 DSAR_REMIND_DUE = "dsar: remind the DPO of cases due in 7, 3 and 1 days"
+DSAR_EXPORT_PURGE = "dsar: delete exports whose 7-day link expired"
 HOUR = 3600
 
 
@@ -22,6 +23,8 @@ def periodic_tasks() -> dict[str, dict[str, Any]]:
         # Hourly, not daily: a reminder is sent once per step (a unique row), so running
         # often only makes it arrive early in the day.
         DSAR_REMIND_DUE: {"task": "dsar.remind_due", "every": HOUR},
+        # Hourly: a link expires to the minute; its file goes within the hour.
+        DSAR_EXPORT_PURGE: {"task": "dsar.export_purge", "every": HOUR},
     }
 
 

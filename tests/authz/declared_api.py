@@ -476,6 +476,22 @@ API_ROUTES: dict[str, Route] = {
             "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={}),
         },
     ),
+    # The copy of one's data: a link or a reference nobody in the world has an export for
+    # (tests/dsar/test_export.py downloads real ones and is refused other people's).
+    "dsar:export_link": Route(
+        "/privacy/requests/export/not-a-token/", {"GET": Case({p: NOT_FOUND for p in PERSONAS})}
+    ),
+    "dsar:export_download": Route(
+        "/privacy/requests/DSR-AAAA-AAAA/export/",
+        {"GET": Case(who())},
+        pair="api:privacy-request-export",
+    ),
+    "api:privacy-request-export": Route(
+        "/api/v1/privacy/requests/DSR-AAAA-AAAA/export/",
+        {"GET": Case(who())},
+        kind=A,
+        pair="dsar:export_download",
+    ),
     "api:privacy-requests": Route(
         "/api/v1/privacy/requests/",
         {

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dsar', '0001_data_subject_requests'),
+        ('dsar', '0002_export_data_export'),
         ('outbox', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
