@@ -172,6 +172,7 @@ class CaseEventKind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned"
     EMAIL = "email", "Email sent"
     CLOCK = "clock", "Clock stopped or restarted"
+    ACTION = "action", "Action taken"
 
 
 class CaseEvent(models.Model):

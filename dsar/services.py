@@ -16,15 +16,18 @@ Policy sentences encoded here (see dsar.deadlines for the dates):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from vetpass.accounts.models import User
 
 from . import deadlines
+from .disclosure import disclosure_refusal
 from .models import (
     CCPA_ACCESS_TYPES,
     CaseEvent,
@@ -72,6 +75,18 @@ def case_event_record(
         to_status=to_status,
         at=timezone.now(),
     )
+
+
+def case_email_send(
+    request: DataSubjectRequest, *, subject: str, body: str, actor: User | None
+) -> CaseEvent:
+    """Email the person who made the request (through the outbox, in the caller's
+    transaction) and put it on the case's timeline. The subject line names the case's
+    reference, so the admin can show the email's delivery beside the case."""
+    if request.reference not in subject:
+        subject = f"{subject} ({request.reference})"
+    send_mail(subject, body, None, [request.email])
+    return case_event_record(request, CaseEventKind.EMAIL, actor=actor, text=subject)
 
 
 def ccpa_access_refusal(*, email: str, subject: User | None, received: date) -> date | None:
@@ -125,7 +140,24 @@ def dsar_create(
                     )
                 }
             )
+    if type == RequestType.CCPA_DISCLOSURE:
+        next_on = disclosure_refusal(email=email, subject=subject, received=received)
+        if next_on is not None:
+            raise ValidationError(
+                {
+                    "type": (
+                        "You have already asked for this disclosure (California Civil Code "
+                        f"1798.83) in {received.year}: it is given once each calendar year. "
+                        f"You can ask for the next one from {next_on:%d %B %Y}."
+                    )
+                }
+            )
     dates = deadlines.deadlines_for(jurisdiction, received)
+    if type == RequestType.CCPA_OPT_OUT:
+        # VETPASS policy: an opt-out of sale or sharing is acted on within 15 days, for
+        # everyone (the stricter rule), and that date is not extended.
+        act_by = min(dates.respond_by, deadlines.opt_out_act_by(received))
+        dates = replace(dates, respond_by=act_by, extended_respond_by=act_by)
     request = DataSubjectRequest(
         type=type,
         email=email,
@@ -149,12 +181,8 @@ def dsar_create(
     return request
 
 
-@transaction.atomic
-def dsar_transition(
-    *, request: DataSubjectRequest, to: str, actor: User | None, text: str = ""
-) -> DataSubjectRequest:
-    """Apply one allowed move of the status machine and record it; refuse any other."""
-    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+def transition_check(request: DataSubjectRequest, to: str) -> None:
+    """Raise the status machine's refusal when the case cannot move to `to` now."""
     if to not in TRANSITIONS.get(request.status, frozenset()):
         target = Status(to).label.lower() if to in Status.values else repr(to)
         raise ValidationError(
@@ -164,6 +192,15 @@ def dsar_transition(
                 )
             }
         )
+
+
+@transaction.atomic
+def dsar_transition(
+    *, request: DataSubjectRequest, to: str, actor: User | None, text: str = ""
+) -> DataSubjectRequest:
+    """Apply one allowed move of the status machine and record it; refuse any other."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    transition_check(request, to)
     from_status = request.status
     request.status = to
     fields = ["status"]
@@ -208,6 +245,15 @@ def dsar_extend(
     today = today or timezone.localdate()
     if not reason.strip():
         raise ValidationError({"extension_reason": "Give the reason the subject will be told."})
+    if request.type == RequestType.CCPA_OPT_OUT:
+        raise ValidationError(
+            {
+                "extension_reason": (
+                    "An opt-out of sale or sharing is not extended: act on it by "
+                    f"{request.respond_by:%d %B %Y}."
+                )
+            }
+        )
     received = timezone.localdate(request.received_at)
     if not deadlines.extension_allowed(request.jurisdiction, received, today):
         raise ValidationError(
@@ -221,6 +267,18 @@ def dsar_extend(
     request = dsar_transition(request=request, to=Status.EXTENDED, actor=actor, text=reason.strip())
     request.extension_reason = reason.strip()
     request.save(update_fields=["extension_reason"])
+    # "The controller shall inform the data subject of any such extension ... together
+    # with the reasons for the delay" (Art. 12(3)): told now, in the same transaction.
+    case_email_send(
+        request,
+        subject=f"Your request {request.reference}: we need more time",
+        body=(
+            f"We need more time to answer your request ({request.get_type_display()}).\n\n"
+            f"Why: {request.extension_reason}\n\n"
+            f"We will answer by {request.extended_respond_by:%d %B %Y}."
+        ),
+        actor=actor,
+    )
     return request
 
 
@@ -233,6 +291,18 @@ def dsar_refuse(*, request: DataSubjectRequest, actor: User, reason: str) -> Dat
     request = dsar_transition(request=request, to=Status.REFUSED, actor=actor, text=reason.strip())
     request.refusal_reason = reason.strip()
     request.save(update_fields=["refusal_reason"])
+    case_email_send(
+        request,
+        subject=f"Your request {request.reference}: we cannot act on it",
+        body=(
+            f"We cannot act on your request ({request.get_type_display()}).\n\n"
+            f"Why: {request.refusal_reason}\n\n"
+            "If you disagree, you can complain to the data protection authority where you "
+            "live (in the UK the Information Commissioner's Office, ico.org.uk; in "
+            "California the California Privacy Protection Agency, cppa.ca.gov) or go to court."
+        ),
+        actor=actor,
+    )
     return request
 
 
