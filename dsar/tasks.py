@@ -6,6 +6,7 @@ from celery import shared_task
 
 from .intake import dsar_close_unverified
 from .reminders import dsar_remind_due
+from .retention.cases import dsar_cases_purge
 
 
 @shared_task(name="dsar.close_unverified")
@@ -18,3 +19,10 @@ def close_unverified_task() -> int:
 def remind_due_task() -> int:
     """The DPO's reminders 7, 3 and 1 days before a case is due."""
     return dsar_remind_due()
+
+
+@shared_task(name="dsar.purge_closed_cases")
+def purge_closed_cases_task() -> dict[str, int]:
+    """Cases closed more than 24 months ago go, with their events (CCPA §7101)."""
+    report = dsar_cases_purge()
+    return {"cases": report.cases, "events": report.events, "reminders": report.reminders}

@@ -12,7 +12,9 @@ from django.conf import settings
 OUTBOX_SWEEP = "outbox: send queued email"
 DSAR_CLOSE_UNVERIFIED = "dsar: close requests whose confirmation link expired"
 DSAR_REMIND_DUE = "dsar: remind the DPO of cases due in 7, 3 and 1 days"
+DSAR_PURGE_CLOSED_CASES = "dsar: delete cases closed more than 24 months ago (CCPA §7101)"
 HOUR = 3600
+DAY = 24 * HOUR
 
 
 def periodic_tasks() -> dict[str, dict[str, Any]]:
@@ -22,6 +24,7 @@ def periodic_tasks() -> dict[str, dict[str, Any]]:
         # Hourly, not daily: a reminder is sent once per step (a unique row), so running
         # often only makes it arrive early in the day.
         DSAR_REMIND_DUE: {"task": "dsar.remind_due", "every": HOUR},
+        DSAR_PURGE_CLOSED_CASES: {"task": "dsar.purge_closed_cases", "every": DAY},
     }
 
 

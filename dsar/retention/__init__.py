@@ -1,0 +1,1 @@
+"""Retention jobs of the data-subject rights (a module per kind of row)."""
