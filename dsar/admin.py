@@ -22,7 +22,7 @@ from consent.admin import DPOOnlyMixin
 from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin, is_dpo_request
 from vetpass.outbox.models import OutboxEmail
 
-from . import casework, deadlines, services
+from . import casework, deadlines, intake, services
 from .forms import RectificationForm, WithdrawalForm
 from .models import (
     OPEN_STATUSES,
@@ -101,6 +101,7 @@ ACTIONS: dict[str, tuple[str, bool]] = {
     "rectify": ("Apply a rectification to the subject's profile", False),
     "object_marketing": ("Record an objection to direct marketing on the ledger", False),
     "withdraw_consent": ("Record a withdrawal of consent on the ledger", False),
+    "send_link": ("Send the verification link (a request entered by staff)", False),
 }
 # Actions that ask for more than a reason (dsar/forms.py); the rest use ReasonForm.
 ACTION_FORMS: dict[str, type[forms.Form]] = {
@@ -307,6 +308,8 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
             casework.dsar_marketing_objection(request=case, actor=dpo)
         elif action == "withdraw_consent":
             casework.dsar_consent_withdraw(request=case, actor=dpo, purposes=data["purposes"])
+        elif action == "send_link":
+            intake.dsar_verification_link_send(request=case, actor=dpo)
 
 
 def _errors_onto(form: forms.Form, error: ValidationError) -> None:

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from vetpass.accounts.models import User
@@ -30,6 +31,7 @@ from . import deadlines
 from .disclosure import disclosure_refusal
 from .models import (
     CCPA_ACCESS_TYPES,
+    OPEN_STATUSES,
     CaseEvent,
     CaseEventKind,
     Channel,
@@ -178,6 +180,21 @@ def dsar_create(
     case_event_record(
         request, CaseEventKind.STATUS, actor=entered_by or subject, to_status=Status.RECEIVED
     )
+    same_person = Q(email__iexact=email) | (Q(subject=subject) if subject is not None else Q())
+    earlier = (
+        DataSubjectRequest.objects.filter(same_person, type=type, status__in=OPEN_STATUSES)
+        .exclude(pk=request.pk)
+        .values_list("reference", flat=True)
+    )
+    if earlier:
+        # Told to the DPO, never acted on: a duplicate is verified on its own.
+        case_event_record(
+            request,
+            CaseEventKind.NOTE,
+            actor=None,
+            text=f"Possibly a duplicate of {', '.join(earlier)} (open, same type). It is "
+            "verified on its own.",
+        )
     return request
 
 
@@ -198,7 +215,21 @@ def transition_check(request: DataSubjectRequest, to: str) -> None:
 def dsar_transition(
     *, request: DataSubjectRequest, to: str, actor: User | None, text: str = ""
 ) -> DataSubjectRequest:
-    """Apply one allowed move of the status machine and record it; refuse any other."""
+    """Apply one allowed move of the status machine and record it; refuse any other. A
+    request becomes verified only through dsar_verify, which checks how."""
+    if to == Status.VERIFIED:
+        raise ValidationError(
+            {
+                "status": "A request is verified only by a verification (a fresh sign-in, the "
+                "emailed link) or by the DPO with the reason it is not needed."
+            }
+        )
+    return _transition(request=request, to=to, actor=actor, text=text)
+
+
+def _transition(
+    *, request: DataSubjectRequest, to: str, actor: User | None, text: str
+) -> DataSubjectRequest:
     request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
     transition_check(request, to)
     from_status = request.status
@@ -219,17 +250,73 @@ def dsar_transition(
     return request
 
 
+# How a request is verified (§2: "No path — a duplicate, a request entered by staff, an
+# agent — skips verification unless the DPO records why"):
+# - REAUTHENTICATION: the person's own request, made signed in, after a fresh sign-in;
+# - EMAIL_LINK (intake adds what matched): the single-use link sent to the address of a
+#   public or staff-entered request, used (dsar.intake.dsar_verify_link);
+# - WAIVED: the DPO, with the reason, e.g. an agent's signed authority checked, or a
+#   letter with proof of identity on file.
+REAUTHENTICATION = "re-authentication"
+EMAIL_LINK = "email link"
+WAIVED = "waived"
+SIGNED_IN_CHANNELS = frozenset({Channel.WEB, Channel.API})
+LINK_CHANNELS = frozenset({Channel.PUBLIC_FORM, Channel.STAFF})
+
+
+def is_dpo(user: User | None) -> bool:
+    return bool(
+        user is not None and user.is_active and user.is_staff and (user.is_dpo or user.is_superuser)
+    )
+
+
+def verification_refusal(
+    request: DataSubjectRequest, *, actor: User | None, method: str, waived_reason: str = ""
+) -> dict[str, str] | None:
+    """Why this cannot verify the request (field -> message), or None. The one rule every
+    path to "verified" passes."""
+    if method == WAIVED:
+        if not waived_reason.strip():
+            return {"verification_waived_reason": "Say why this request skips verification."}
+        if not is_dpo(actor):
+            return {"verification_waived_reason": "Only the DPO may verify without the checks."}
+        return None
+    if method == REAUTHENTICATION:
+        if (
+            request.channel in SIGNED_IN_CHANNELS
+            and request.subject_id is not None
+            and actor is not None
+            and actor.pk == request.subject_id
+        ):
+            return None
+        return {
+            "verification_method": "A fresh sign-in verifies only the person's own request, "
+            "made while signed in."
+        }
+    if method.startswith(EMAIL_LINK):
+        link_used = request.verification_expires_at is not None and not (
+            request.verification_token_hash
+        )
+        if request.channel in LINK_CHANNELS and actor is None and link_used:
+            return None
+        return {
+            "verification_method": "The emailed link verifies a public or staff-entered "
+            "request once it is used; an agent's request needs the DPO to check the authority."
+        }
+    return {"verification_method": f"Unknown verification method {method!r}."}
+
+
 @transaction.atomic
 def dsar_verify(
     *, request: DataSubjectRequest, actor: User | None, method: str, waived_reason: str = ""
 ) -> DataSubjectRequest:
     """Mark a request verified. `method` says how (re-authentication, emailed link and
-    matched details, ...); "waived" needs the DPO's reason, which is recorded."""
-    if method == "waived" and not waived_reason.strip():
-        raise ValidationError(
-            {"verification_waived_reason": "Say why this request skips verification."}
-        )
-    request = dsar_transition(request=request, to=Status.VERIFIED, actor=actor, text=method)
+    matched details, ...); "waived" needs the DPO and their reason, which is recorded."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    refusal = verification_refusal(request, actor=actor, method=method, waived_reason=waived_reason)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    request = _transition(request=request, to=Status.VERIFIED, actor=actor, text=method)
     request.verified_at = timezone.now()
     request.verification_method = method
     request.verification_waived_reason = waived_reason.strip()
