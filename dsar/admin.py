@@ -27,6 +27,7 @@ from .forms import RectificationForm, WithdrawalForm
 from .models import (
     OPEN_STATUSES,
     CaseEvent,
+    Channel,
     DataSubjectRequest,
     LegalHold,
     RequestType,
@@ -110,6 +111,32 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 }
 # What the text box is called where it is not a reason.
 TEXT_LABELS = {"complete": "Reply emailed to the subject"}
+
+
+_UNVERIFIED = frozenset({Status.RECEIVED, Status.AWAITING_VERIFICATION})
+
+
+def action_offered(case: DataSubjectRequest, action: str) -> bool:
+    """Whether the case page shows the button: only what can apply to the case now, so
+    the DPO is not offered a dozen buttons (the services refuse the rest anyway). An
+    action not listed here is always shown."""
+    subject = case.subject
+    on_account = subject is not None and case.status in casework.WORKABLE
+    restricted = subject is not None and subject.restricted_at is not None
+    offered = {
+        "start": case.status == Status.VERIFIED,
+        "waive": case.status in _UNVERIFIED,
+        "send_link": case.channel == Channel.STAFF and case.status == Status.RECEIVED,
+        "extend": case.status == Status.IN_PROGRESS and case.type != RequestType.CCPA_OPT_OUT,
+        "refuse": case.is_open,
+        "complete": case.status in (Status.IN_PROGRESS, Status.EXTENDED),
+        "restrict": on_account and not restricted,
+        "lift_restriction": on_account and restricted,
+        "rectify": on_account,
+        "object_marketing": case.status in casework.WORKABLE,
+        "withdraw_consent": case.status in casework.WORKABLE,
+    }
+    return offered.get(action, True)
 
 
 @admin.register(DataSubjectRequest)
@@ -223,9 +250,15 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
+        case = (
+            DataSubjectRequest.objects.select_related("subject").filter(pk=object_id).first()
+            if object_id.isdigit()
+            else None
+        )
         actions = [
             (name, label, reverse("admin:dsar_case_act", args=[object_id, name]))
             for name, (label, _) in ACTIONS.items()
+            if case is None or action_offered(case, name)
         ]
         return super().change_view(
             request, object_id, form_url, {**(extra_context or {}), "case_actions": actions}
@@ -248,6 +281,8 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
         if case is None:
             raise Http404
         label, needs_text = ACTIONS[action]
+        if action == "complete" and case.type == RequestType.CCPA_DISCLOSURE:
+            needs_text = False  # the disclosure itself is the answer; a reply is optional
         form_class = ACTION_FORMS.get(action, ReasonForm)
         form = form_class(request.POST if request.method == "POST" else None)
         back = reverse("admin:dsar_datasubjectrequest_change", args=[pk])

@@ -265,9 +265,15 @@ def test_the_buttons_call_the_services_and_record_the_dpo(dpo_client, dpo, alice
     consent_grant(subject=alice, purpose="marketing_email", channel=ConsentChannel.WEB)
     case = _verified(alice)
     page = dpo_client.get(f"/admin/dsar/datasubjectrequest/{case.pk}/change/").content.decode()
-    for action in ("restrict", "lift_restriction", "rectify", "object_marketing"):
+    for action in ("restrict", "rectify", "object_marketing", "withdraw_consent", "start"):
         assert f'data-action="{action}"' in page
+    # only what applies now: she is not restricted, the case is verified, not started
+    for action in ("lift_restriction", "complete", "waive", "send_link", "extend"):
+        assert f'data-action="{action}"' not in page
     assert _act(dpo_client, case, "restrict", {"text": "Asked"}).status_code == 302
+    page = dpo_client.get(f"/admin/dsar/datasubjectrequest/{case.pk}/change/").content.decode()
+    assert 'data-action="lift_restriction"' in page and 'data-action="restrict"' not in page
+    assert 'data-action="complete"' in page  # the action started the work
     assert _act(dpo_client, case, "lift_restriction", {"text": "Done"}).status_code == 302
     rectify = _act(dpo_client, case, "rectify", {"field": "town", "value": "Bath"})
     assert rectify.status_code == 302
