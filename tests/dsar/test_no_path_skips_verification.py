@@ -208,3 +208,17 @@ def test_a_duplicate_is_flagged_to_the_dpo_and_verified_on_its_own(alice_uk):
     other_type = _public(type=RequestType.ACCESS, declaration=True)
     assert not other_type.events.filter(kind=CaseEventKind.NOTE).exists()
     assert DataSubjectRequest.objects.filter(status=Status.VERIFIED).count() == 1
+
+
+def test_the_public_forms_limit_is_a_message_on_the_form_not_a_500(client, reference_data):
+    data = {
+        "type": "erasure",
+        "email": "flood@example.com",
+        "name": "Flo Od",
+        "postcode": "SW1A 1AA",
+        "country": "GB",
+    }
+    answers = [client.post("/privacy/requests/new/", data) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200] * 4
+    assert "try again tomorrow" in answers[-1].content.decode()
+    assert DataSubjectRequest.objects.filter(email="flood@example.com").count() == 3
