@@ -19,6 +19,7 @@ from consent.sending import marketing_send
 from consent.services import consent_grant, subject_key_for
 from dsar import casework
 from dsar import services as svc
+from dsar.admin import ACTIONS
 from dsar.models import CaseEventKind, Channel, RequestType, Status
 from tests.conftest import mfa_client_for
 from tests.dsar.conftest import case_for
@@ -336,3 +337,14 @@ def test_an_opt_out_case_shows_the_fifteen_day_date_and_is_due_then(dpo_client, 
     assert "04 January 2027" in page
     with pytest.raises(ValidationError, match="not extended"):
         svc.dsar_extend(request=case, actor=alice, reason="Busy", today=date(2026, 12, 21))
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_every_action_page_opens_with_its_form(dpo_client, alice, action):
+    case = _verified(alice)
+    page = dpo_client.get(f"/admin/dsar/datasubjectrequest/{case.pk}/act/{action}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "<form" in body and 'type="submit"' in body
+    if action == "withdraw_consent":
+        assert 'value="analytics"' in body and 'value="practice_sharing"' not in body
