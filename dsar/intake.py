@@ -35,7 +35,14 @@ from django.utils import timezone
 from vetpass.accounts.models import User
 
 from .models import CaseEventKind, Channel, DataSubjectRequest, RequestType, Status
-from .services import case_event_record, dsar_create, dsar_transition, dsar_verify
+from .services import (
+    EMAIL_LINK,
+    REAUTHENTICATION,
+    case_event_record,
+    dsar_create,
+    dsar_transition,
+    dsar_verify,
+)
 
 VERIFICATION_VALID = timedelta(days=7)
 # The public form must not become a way to flood someone's inbox: a few requests per
@@ -119,7 +126,7 @@ def dsar_intake_signed_in(
         details=details,
     )
     _acknowledge(request)
-    return dsar_verify(request=request, actor=user, method="re-authentication")
+    return dsar_verify(request=request, actor=user, method=REAUTHENTICATION)
 
 
 @transaction.atomic
@@ -250,7 +257,7 @@ def dsar_verify_link(*, reference: str, token: str) -> DataSubjectRequest:
         return request
     if request.subject is None:
         # No account: whatever we hold is keyed by the address the link proved.
-        return dsar_verify(request=request, actor=None, method="email link (no account)")
+        return dsar_verify(request=request, actor=None, method=f"{EMAIL_LINK} (no account)")
     matched, needed = _points_matched(request)
     if request.type in SPECIFIC_PIECES and request.declaration_signed_at is None:
         matched = min(matched, needed - 1)
@@ -264,7 +271,7 @@ def dsar_verify_link(*, reference: str, token: str) -> DataSubjectRequest:
         # Kept for the DPO to follow up (ask for more, or refuse with a reason).
         return request
     return dsar_verify(
-        request=request, actor=None, method=f"email link and {matched} matching data points"
+        request=request, actor=None, method=f"{EMAIL_LINK} and {matched} matching data points"
     )
 
 
