@@ -173,6 +173,7 @@ class CaseEventKind(models.TextChoices):
     EMAIL = "email", "Email sent"
     CLOCK = "clock", "Clock stopped or restarted"
     EXPORT = "export", "Export built or downloaded"
+    ACTION = "action", "Action taken"
 
 
 class CaseEvent(models.Model):

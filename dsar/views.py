@@ -4,6 +4,8 @@ dsar.intake; these views shape input and show the outcome."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +28,16 @@ def _client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _errors_onto(form: Any, error: ValidationError) -> None:
+    """A service's errors beside the fields they name, the rest (a limit reached, say) at
+    the top of the form: never a 500 for a refusal that has no field."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, said in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, said)
+
+
 @require_http_methods(["GET", "POST"])
 def public_request(request: HttpRequest) -> HttpResponse:
     form = PublicRequestForm(request.POST or None, request.FILES or None)
@@ -44,8 +56,7 @@ def public_request(request: HttpRequest) -> HttpResponse:
                 client=_client_address(request),
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            _errors_onto(form, error)
         else:
             return render(request, "dsar/public_request_sent.html", {"case": case})
     return render(request, "dsar/public_request.html", {"form": form}, status=200)
@@ -80,8 +91,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
                 channel=Channel.WEB,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _errors_onto(form, error)
         else:
             messages.success(
                 request,

@@ -397,6 +397,10 @@ EMERGENCY_REDEEM_FAILURES_PER_PRACTICE = 10
 EMERGENCY_REDEEM_WINDOW = timedelta(minutes=15)
 # Co-owner invitations expire after 14 days.
 INVITATION_VALID_DAYS = 14
+# "A business shall maintain records of consumer requests ... for at least 24 months"
+# (CCPA regulations §7101): a closed data-subject request and its events are deleted 24
+# months after it closed, unless its person is under a legal hold.
+POLICY_DSAR_CASE_KEEP_MONTHS = 24
 
 LOGGING = {
     "version": 1,

@@ -29,7 +29,7 @@ from dsar.models import CaseEvent, CaseEventKind, RequestType, Status
 from records.models import AccessLog, Entry
 from records.models.practices import AccessLogGrant
 from records.practices import services as practice_services
-from tests.conftest import client_for
+from tests.conftest import client_for, mfa_client_for
 from tests.dsar.conftest import case_for
 from tests.factories import AnimalFactory, EntryFactory
 
@@ -40,7 +40,7 @@ NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 def _working_case(user, dpo, *, type=RequestType.ACCESS, jurisdiction="uk"):
     case = case_for(user, NOW - timedelta(days=1), type=type, jurisdiction=jurisdiction)
-    case = svc.dsar_verify(request=case, actor=user, method="reauthentication")
+    case = svc.dsar_verify(request=case, actor=user, method=svc.REAUTHENTICATION)
     return svc.dsar_transition(request=case, to=Status.IN_PROGRESS, actor=dpo)
 
 
@@ -296,7 +296,7 @@ def test_progress_is_recorded_per_table_and_shown_to_the_owner_and_the_dpo(
         len(tables()),
     )
     TOTP.activate(dpo, generate_totp_secret())  # the admin is reached with MFA only
-    dpo_page = client_for(dpo).get(f"/admin/dsar/datasubjectrequest/{case.pk}/change/")
+    dpo_page = mfa_client_for(dpo).get(f"/admin/dsar/datasubjectrequest/{case.pk}/change/")
     assert 'data-export-status="ready"' in dpo_page.content.decode()
     api = client_for(alice).get("/api/v1/privacy/requests/").json()["results"][0]["export"]
     assert api["percent"] == 100 and api["download_url"].endswith(
@@ -422,7 +422,9 @@ def test_a_person_without_an_account_downloads_with_the_link_alone(
         channel="public_form",
         name="Walk In",
     )
-    case = svc.dsar_verify(request=case, actor=dpo, method="emailed link and matched details")
+    case = svc.dsar_verify(
+        request=case, actor=dpo, method="waived", waived_reason="Identity checked in person."
+    )
     case = svc.dsar_transition(request=case, to=Status.IN_PROGRESS, actor=dpo)
     export = _build(case, dpo, django_capture_on_commit_callbacks)
     response = Client().get(f"/privacy/requests/export/{_link_token(export)}/")
@@ -497,9 +499,8 @@ def test_the_persons_own_files_are_in_the_zip_and_no_one_elses(
 def test_the_dpos_button_builds_the_export_and_the_case_page_shows_it(
     alice, rex, dpo, django_capture_on_commit_callbacks
 ):
-    TOTP.activate(dpo, generate_totp_secret())
     case = _working_case(alice, dpo)
-    client = client_for(dpo)
+    client = mfa_client_for(dpo)
     page = client.get(f"/admin/dsar/datasubjectrequest/{case.pk}/change/").content.decode()
     assert 'data-action="export"' in page and "Build the export" in page
     with django_capture_on_commit_callbacks(execute=True):

@@ -25,7 +25,7 @@ def test_the_export_is_built_by_a_real_worker(real_worker, alice, rex, dpo):  # 
     from datetime import UTC, datetime
 
     case = case_for(alice, datetime.now(UTC))
-    case = svc.dsar_verify(request=case, actor=alice, method="reauthentication")
+    case = svc.dsar_verify(request=case, actor=alice, method=svc.REAUTHENTICATION)
     case = svc.dsar_transition(request=case, to=Status.IN_PROGRESS, actor=dpo)
     export = export_start(case=case, actor=dpo)  # committed: transactional test
 

@@ -57,9 +57,11 @@ def _signed_in_without_recent_password(page, live_server, user) -> None:
     )
 
 
-def _act(page, action: str) -> None:
+def _act(page, action: str, text: str = "") -> None:
     page.click(f"a[data-action={action}]")
     page.wait_for_load_state()
+    if text:
+        page.fill("#content form textarea", text)
     page.click("#content form button[type=submit]")
     page.wait_for_load_state()
 
@@ -122,7 +124,7 @@ def test_access_request_export_and_download(
         time.sleep(1)
         dpo_page.reload()
     assert ready.count() == 1, dpo_page.locator("#case-exports").inner_text()
-    _act(dpo_page, "complete")
+    _act(dpo_page, "complete", "Your copy is ready in the privacy centre for 7 days.")
     case.refresh_from_db()
     assert case.status == Status.COMPLETED
 
