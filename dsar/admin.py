@@ -16,19 +16,26 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from consent.admin import DPOOnlyMixin
-from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin
+from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin, is_dpo_request
+from vetpass.outbox.models import OutboxEmail
 
-from . import services
+from . import casework, deadlines, intake, services
 from .erasure import services as erasure
+from .export.services import EXPORT_TYPES, export_start
+from .export.services import WORKING as EXPORT_WORKING
+from .forms import RectificationForm, WithdrawalForm
 from .models import (
     OPEN_STATUSES,
     CaseEvent,
+    Channel,
+    DataExport,
     DataSubjectRequest,
     LegalHold,
     PracticeNotice,
+    RequestType,
     Status,
 )
 from .selectors import due_q
@@ -73,6 +80,13 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = ["at", "kind", "from_status", "to_status", "actor", "text"]
     extra = 0
     can_delete = False
+    verbose_name = "timeline entry"
+    verbose_name_plural = "Timeline (every event and every email sent)"
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The case's own timeline: whoever may open the case reads it (the DPO backend
+        # gives no model permission on case events).
+        return is_dpo_request(request)
 
 
 class PracticeNoticeInline(DPOOnlyMixin, ReadOnlyAdminMixin, admin.TabularInline):
@@ -111,15 +125,59 @@ class ReasonForm(forms.Form):
 # action name -> (button label, whether the text is the reason the service requires)
 ACTIONS: dict[str, tuple[str, bool]] = {
     "start": ("Start work", False),
+    "export": ("Build the export", False),
     "waive": ("Verify without the usual checks (say why)", True),
     "extend": ("Extend, with the reason the subject is told", True),
     "refuse": ("Refuse, with the reason the subject is sent", True),
-    "complete": ("Complete", False),
+    "complete": ("Complete, with the reply emailed to the subject", True),
     "note": ("Add an internal note", True),
     "assign_me": ("Assign to me", False),
+    "restrict": ("Restrict the subject's processing (Art. 18), with the reason", True),
+    "lift_restriction": ("Lift the subject's restriction, with the reason", True),
+    "rectify": ("Apply a rectification to the subject's profile", False),
+    "object_marketing": ("Record an objection to direct marketing on the ledger", False),
+    "withdraw_consent": ("Record a withdrawal of consent on the ledger", False),
+    "send_link": ("Send the verification link (a request entered by staff)", False),
     "erasure_preview": ("Preview erasure", False),
     "erasure_run": ("Run erasure (cannot be undone)", False),
 }
+# Actions that ask for more than a reason (dsar/forms.py); the rest use ReasonForm.
+ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "rectify": RectificationForm,
+    "withdraw_consent": WithdrawalForm,
+}
+# What the text box is called where it is not a reason.
+TEXT_LABELS = {"complete": "Reply emailed to the subject"}
+
+
+_UNVERIFIED = frozenset({Status.RECEIVED, Status.AWAITING_VERIFICATION})
+
+
+def action_offered(case: DataSubjectRequest, action: str) -> bool:
+    """Whether the case page shows the button: only what can apply to the case now, so
+    the DPO is not offered a dozen buttons (the services refuse the rest anyway). An
+    action not listed here is always shown."""
+    subject = case.subject
+    on_account = subject is not None and case.status in casework.WORKABLE
+    restricted = subject is not None and subject.restricted_at is not None
+    offered = {
+        "start": case.status == Status.VERIFIED,
+        "waive": case.status in _UNVERIFIED,
+        "send_link": case.channel == Channel.STAFF and case.status == Status.RECEIVED,
+        "extend": case.status == Status.IN_PROGRESS and case.type != RequestType.CCPA_OPT_OUT,
+        "refuse": case.is_open,
+        "complete": case.status in (Status.IN_PROGRESS, Status.EXTENDED),
+        "export": case.type in EXPORT_TYPES and case.status in EXPORT_WORKING,
+        "restrict": on_account and not restricted,
+        "lift_restriction": on_account and restricted,
+        "rectify": on_account,
+        "object_marketing": case.status in casework.WORKABLE,
+        "withdraw_consent": case.status in casework.WORKABLE,
+        "erasure_preview": case.type in erasure.ERASURE_TYPES and case.is_open,
+        "erasure_run": case.type in erasure.ERASURE_TYPES
+        and case.status in (Status.VERIFIED, Status.IN_PROGRESS, Status.EXTENDED),
+    }
+    return offered.get(action, True)
 
 
 @admin.register(DataSubjectRequest)
@@ -132,7 +190,11 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
     inlines = [CaseEventInline, PracticeNoticeInline]
     change_form_template = "admin/dsar/case_change_form.html"
     change_list_template = "admin/dsar/case_change_list.html"
-    readonly_fields = [f.name for f in DataSubjectRequest._meta.concrete_fields]
+    readonly_fields = [
+        *(f.name for f in DataSubjectRequest._meta.concrete_fields),
+        "deadlines_in_words",
+        "emails_sent",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -153,6 +215,65 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
             '<span class="due {}">{} ({})</span>', urgency, obj.due_on.strftime("%d %b %Y"), words
         )
 
+    @admin.display(description="Deadlines")
+    def deadlines_in_words(self, obj: DataSubjectRequest) -> str:
+        """Ours, the law's last day beside it (we do not roll past a weekend; the law
+        would), and for an opt-out of sale or sharing the 15-day date it is acted on by."""
+        if obj.pk is None:
+            return ""
+        received = timezone.localdate(obj.received_at)
+        rows: list[tuple[str, date]] = [("Answer due", obj.due_on)]
+        legal = deadlines.legal_last_day(obj.due_on)
+        if legal != obj.due_on:
+            rows.append(("Legal last day (after the weekend)", legal))
+        if obj.status != Status.EXTENDED and obj.extended_respond_by != obj.respond_by:
+            rows.append(
+                ("Latest date if extended (tell the subject first)", obj.extended_respond_by)
+            )
+        if obj.acknowledge_by is not None:
+            rows.append(("Receipt confirmed by", obj.acknowledge_by))
+        if obj.type == RequestType.CCPA_OPT_OUT:
+            rows.append(
+                (
+                    "Opt-out of sale or sharing acted on by (15 days)",
+                    deadlines.opt_out_act_by(received),
+                )
+            )
+        return format_html_join(
+            "", "<div>{}: <strong>{}</strong></div>", ((k, f"{d:%d %B %Y}") for k, d in rows)
+        )
+
+    @admin.display(description="Emails on this case")
+    def emails_sent(self, obj: DataSubjectRequest) -> str:
+        """Every email that names the case, with whether it has left (the outbox keeps a
+        sent email 30 days; the timeline below keeps that it was sent)."""
+        if obj.pk is None:
+            return ""
+        emails = OutboxEmail.objects.filter(subject__contains=obj.reference).order_by(
+            "created_at", "pk"
+        )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{timezone.localtime(e.created_at):%d %b %Y %H:%M}",
+                    ", ".join(e.to),
+                    e.subject,
+                    e.get_status_display()
+                    + (f" {timezone.localtime(e.sent_at):%d %b %H:%M}" if e.sent_at else ""),
+                )
+                for e in emails
+            ),
+        )
+        if not rows:
+            return "None in the outbox (sent emails leave it after 30 days; see the timeline)."
+        return format_html(
+            "<table><tr><th>Written</th><th>To</th><th>Subject</th><th>Delivery</th></tr>"
+            "{}</table>",
+            rows,
+        )
+
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         today = timezone.localdate()
         counts = DataSubjectRequest.objects.aggregate(
@@ -170,12 +291,23 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
+        case = (
+            DataSubjectRequest.objects.select_related("subject").filter(pk=object_id).first()
+            if object_id.isdigit()
+            else None
+        )
         actions = [
             (name, label, reverse("admin:dsar_case_act", args=[object_id, name]))
             for name, (label, _) in ACTIONS.items()
+            if case is None or action_offered(case, name)
         ]
+        case_pk = int(object_id) if object_id.isdigit() else None
+        exports = DataExport.objects.filter(request_id=case_pk).order_by("-created_at", "-pk")
         return super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), "case_actions": actions}
+            request,
+            object_id,
+            form_url,
+            {**(extra_context or {}), "case_actions": actions, "exports": exports},
         )
 
     def get_urls(self) -> list[Any]:
@@ -195,14 +327,17 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
         if case is None:
             raise Http404
         label, needs_text = ACTIONS[action]
-        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if action == "complete" and case.type == RequestType.CCPA_DISCLOSURE:
+            needs_text = False  # the disclosure itself is the answer; a reply is optional
+        form_class = ACTION_FORMS.get(action, ReasonForm)
+        form = form_class(request.POST if request.method == "POST" else None)
         back = reverse("admin:dsar_datasubjectrequest_change", args=[pk])
         if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
             try:
-                self._apply(request, case, action, form.cleaned_data["text"])
+                self._apply(request, case, action, data.get("text", ""), data)
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error("text", message)
+                _errors_onto(form, error)
             else:
                 messages.success(request, f"{case.reference}: {label.split(',')[0]}.")
                 return HttpResponseRedirect(back)
@@ -212,6 +347,8 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
             "case": case,
             "label": label,
             "needs_text": needs_text,
+            "text_label": TEXT_LABELS.get(action, ""),
+            "own_form": form_class is not ReasonForm,
             "form": form,
             "back": back,
             "title": f"{case.reference}: {label}",
@@ -219,9 +356,15 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
         return TemplateResponse(request, "admin/dsar/case_act.html", context)
 
     def _apply(
-        self, request: HttpRequest, case: DataSubjectRequest, action: str, text: str
+        self,
+        request: HttpRequest,
+        case: DataSubjectRequest,
+        action: str,
+        text: str,
+        data: dict[str, Any] | None = None,
     ) -> None:
         dpo: Any = request.user
+        data = data or {}
         if action == "start":
             services.dsar_transition(request=case, to=Status.IN_PROGRESS, actor=dpo, text=text)
         elif action == "waive":
@@ -231,7 +374,9 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
         elif action == "refuse":
             services.dsar_refuse(request=case, actor=dpo, reason=text)
         elif action == "complete":
-            services.dsar_transition(request=case, to=Status.COMPLETED, actor=dpo, text=text)
+            casework.dsar_complete(request=case, actor=dpo, reply=text)
+        elif action == "export":
+            export_start(case=case, actor=dpo)
         elif action == "note":
             services.dsar_note(request=case, actor=dpo, text=text)
         elif action == "assign_me":
@@ -244,6 +389,32 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
             messages.info(
                 request, f"Erasure certificate signed ({certificate.created_at:%d %b %Y %H:%M})."
             )
+        elif action == "restrict":
+            casework.dsar_restriction_apply(request=case, actor=dpo, reason=text)
+        elif action == "lift_restriction":
+            casework.dsar_restriction_lift(request=case, actor=dpo, reason=text)
+        elif action == "rectify":
+            casework.dsar_rectify(request=case, actor=dpo, field=data["field"], value=data["value"])
+        elif action == "object_marketing":
+            casework.dsar_marketing_objection(request=case, actor=dpo)
+        elif action == "withdraw_consent":
+            casework.dsar_consent_withdraw(request=case, actor=dpo, purposes=data["purposes"])
+        elif action == "send_link":
+            intake.dsar_verification_link_send(request=case, actor=dpo)
+
+
+def _errors_onto(form: forms.Form, error: ValidationError) -> None:
+    """A service's errors beside the form's fields where they name one, else at the top
+    (or beside the reason, the one box most action pages have)."""
+    fallback = "text" if "text" in form.fields else None
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            target = field if field in form.fields else fallback
+            for message in messages_:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(fallback, message)
 
 
 class LegalHoldForm(forms.ModelForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django_countries.fields import CountryField
 
@@ -47,3 +49,42 @@ class SignedInRequestForm(forms.Form):
     details = forms.CharField(
         label="Anything we should know (optional)", widget=forms.Textarea, required=False
     )
+
+
+# --- the DPO's case actions (dsar/admin.py): shape the input; dsar.casework decides ------
+
+
+class RectificationForm(forms.Form):
+    field = forms.ChoiceField(label="Which detail of the person's profile")
+    value = forms.CharField(
+        label="The corrected value",
+        required=False,
+        max_length=200,
+        help_text="A date as year-month-day (1985-05-17); a country as its two-letter code "
+        "(GB, US). Only the field's name is kept on the case, not the values.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from vetpass.accounts.services import PROFILE_FIELDS
+
+        from .casework import profile_field_label
+
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [  # type: ignore[attr-defined]
+            (name, profile_field_label(name).capitalize()) for name in PROFILE_FIELDS
+        ]
+
+
+class WithdrawalForm(forms.Form):
+    purposes = forms.MultipleChoiceField(
+        label="The purposes the person withdraws consent from",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .casework import withdrawable_purposes
+
+        super().__init__(*args, **kwargs)
+        self.fields["purposes"].choices = [  # type: ignore[attr-defined]
+            (p.code, p.name) for p in withdrawable_purposes()
+        ]

@@ -7,7 +7,10 @@
   constant time, valid 7 days), then the details are matched against the account, if any:
   two data points (name and postcode) for most requests, and for specific pieces of
   information three (the proved address too) plus a signed declaration (CCPA §7062).
-- No path skips verification unless the DPO records why (dsar.services.dsar_verify).
+- No path skips verification unless the DPO records why (dsar.services.dsar_verify and
+  its one rule, verification_refusal). A request entered by staff gets the same link on
+  the DPO's button; an agent's request, once its link is used, waits for the DPO to check
+  the signed authority; a duplicate is verified on its own.
 - A request whose link expired unused closes itself as "unverified".
 Every request gets its reference and an acknowledgement email at once; the emails are
 written to the case's timeline.
@@ -32,7 +35,14 @@ from django.utils import timezone
 from vetpass.accounts.models import User
 
 from .models import CaseEventKind, Channel, DataSubjectRequest, RequestType, Status
-from .services import case_event_record, dsar_create, dsar_transition, dsar_verify
+from .services import (
+    EMAIL_LINK,
+    REAUTHENTICATION,
+    case_event_record,
+    dsar_create,
+    dsar_transition,
+    dsar_verify,
+)
 
 VERIFICATION_VALID = timedelta(days=7)
 # The public form must not become a way to flood someone's inbox: a few requests per
@@ -116,7 +126,7 @@ def dsar_intake_signed_in(
         details=details,
     )
     _acknowledge(request)
-    return dsar_verify(request=request, actor=user, method="re-authentication")
+    return dsar_verify(request=request, actor=user, method=REAUTHENTICATION)
 
 
 @transaction.atomic
@@ -165,21 +175,44 @@ def dsar_intake_public(
         request.agent_authorisation = agent_authorisation
     if declaration:
         request.declaration_signed_at = timezone.now()
+    request.save()
+    _acknowledge(request)
+    return _send_link(request, actor=None)
+
+
+def _send_link(request: DataSubjectRequest, *, actor: User | None) -> DataSubjectRequest:
+    """Await the proof of the address: a single-use link, its sha256 stored, 7 days."""
     token = secrets.token_urlsafe(32)
     request.verification_token_hash = _hash(token)
     request.verification_expires_at = timezone.now() + VERIFICATION_VALID
-    request.save()
-    request = dsar_transition(request=request, to=Status.AWAITING_VERIFICATION, actor=None)
-    _acknowledge(request)
+    request.save(update_fields=["verification_token_hash", "verification_expires_at"])
+    request = dsar_transition(request=request, to=Status.AWAITING_VERIFICATION, actor=actor)
     link = _site_url(reverse("dsar:verify", args=[request.reference, token]))
-    _mail(
-        request,
-        f"Confirm your request {request.reference}",
+    subject = f"Confirm your request {request.reference}"
+    send_mail(
+        subject,
         "To confirm that this request is yours, open this link within 7 days:\n\n"
         f"{link}\n\nIf you did not make this request, ignore this email: it will close by "
         "itself.",
+        None,
+        [request.email],
     )
+    case_event_record(request, CaseEventKind.EMAIL, actor=actor, text=subject)
     return request
+
+
+@transaction.atomic
+def dsar_verification_link_send(*, request: DataSubjectRequest, actor: User) -> DataSubjectRequest:
+    """A request entered by staff (a letter, a call) is verified like a public one: the
+    link goes to the address it gives, and its details are matched against the account.
+    The DPO's other way is to verify it without the checks, saying why."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if request.channel != Channel.STAFF or request.status != Status.RECEIVED:
+        raise ValidationError(
+            "The link is sent once, for a request entered by staff that is not yet verified "
+            "(public requests get theirs when they are made)."
+        )
+    return _send_link(request, actor=actor)
 
 
 def _points_matched(request: DataSubjectRequest) -> tuple[int, int]:
@@ -211,9 +244,20 @@ def dsar_verify_link(*, reference: str, token: str) -> DataSubjectRequest:
         raise refused
     request.verification_token_hash = ""  # single use
     request.save(update_fields=["verification_token_hash"])
+    if request.channel == Channel.AGENT:
+        # The link proves the agent's address, not the agent's authority: the DPO checks
+        # the signed authority and verifies with that reason (CCPA §7063).
+        case_event_record(
+            request,
+            CaseEventKind.NOTE,
+            actor=None,
+            text="Address proved. An authorised agent's request: check the signed authority "
+            "(and, where needed, the person's identity), then verify saying so.",
+        )
+        return request
     if request.subject is None:
         # No account: whatever we hold is keyed by the address the link proved.
-        return dsar_verify(request=request, actor=None, method="email link (no account)")
+        return dsar_verify(request=request, actor=None, method=f"{EMAIL_LINK} (no account)")
     matched, needed = _points_matched(request)
     if request.type in SPECIFIC_PIECES and request.declaration_signed_at is None:
         matched = min(matched, needed - 1)
@@ -227,7 +271,7 @@ def dsar_verify_link(*, reference: str, token: str) -> DataSubjectRequest:
         # Kept for the DPO to follow up (ask for more, or refuse with a reason).
         return request
     return dsar_verify(
-        request=request, actor=None, method=f"email link and {matched} matching data points"
+        request=request, actor=None, method=f"{EMAIL_LINK} and {matched} matching data points"
     )
 
 
@@ -236,14 +280,22 @@ def dsar_close_unverified(*, now: datetime | None = None) -> int:
     or in parallel: each request is claimed with a row lock and skipped when taken)."""
     now = now or timezone.now()
     closed = 0
-    expired = DataSubjectRequest.objects.filter(
-        status=Status.AWAITING_VERIFICATION, verification_expires_at__lte=now
-    ).values_list("pk", flat=True)
+    # Only links never used: a used one proved the address, and the request waits for
+    # the DPO (details that did not match, an agent's authority), on the queue with its
+    # deadline.
+    expired = (
+        DataSubjectRequest.objects.filter(
+            status=Status.AWAITING_VERIFICATION, verification_expires_at__lte=now
+        )
+        .exclude(verification_token_hash="")
+        .values_list("pk", flat=True)
+    )
     for pk in list(expired[:1000]):
         with transaction.atomic():
             request = (
                 DataSubjectRequest.objects.select_for_update(skip_locked=True)
                 .filter(pk=pk, status=Status.AWAITING_VERIFICATION)
+                .exclude(verification_token_hash="")
                 .first()
             )
             if request is None:

@@ -172,6 +172,8 @@ class CaseEventKind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned"
     EMAIL = "email", "Email sent"
     CLOCK = "clock", "Clock stopped or restarted"
+    EXPORT = "export", "Export built or downloaded"
+    ACTION = "action", "Action taken"
 
 
 class CaseEvent(models.Model):
@@ -272,6 +274,82 @@ class LegalHold(models.Model):
         return self.lifted_at is None and (self.until is None or self.until >= today)  # type: ignore[operator]
 
 
+# --- Retention (issue 9) -------------------------------------------------------------------
+
+
+class InactivityNotice(models.Model):
+    """The notice that an account unused for 18 months will be removed (VETPASS policy).
+
+    One per owner and inactivity period: `period_start` is the last use of a service (or
+    the sign-up) that the period counts from, and the unique constraint makes a second
+    notice for the same period impossible even when two sweeps overlap. Any later use
+    starts a new period (a different `period_start`), which cancels this notice."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"  # the email is in the outbox
+        SENT = "sent", "Sent"  # the outbox delivered it; removal is scheduled
+        UNDELIVERABLE = "undeliverable", "Could not be delivered (for the DPO)"
+        CANCELLED = "cancelled", "Cancelled by use of a service"
+        HELD = "held", "Removal stopped (legal hold, open request or restriction)"
+        REMOVED = "removed", "Account removed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inactivity_notices"
+    )
+    period_start = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The removal time the email states; removal is never before it.
+    stated_removal_at = models.DateTimeField()
+    email = models.ForeignKey(
+        "outbox.OutboxEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # When the outbox really delivered it, copied before the outbox forgets sent mail.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # max(stated time, three months after sent_at): set once the notice was sent.
+    removal_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    held_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "period_start"], name="one_notice_per_inactivity_period"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "removal_at"])]
+
+    def __str__(self) -> str:
+        return f"Inactivity notice for account {self.owner_id} ({self.state})"
+
+
+class InactivityReminder(models.Model):
+    """A reminder 30 or 7 days before the removal date: once per notice and kind."""
+
+    notice = models.ForeignKey(InactivityNotice, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "days_before"], name="one_reminder_per_notice_and_kind"
+            )
+        ]
+
+
+class RetentionRun(models.Model):
+    """One run of the retention sweep: when, how long, and its counts (for the admin)."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    dry_run = models.BooleanField(default=False)
+    counts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Retention sweep at {self.started_at:%Y-%m-%d %H:%M}"
+
+
 # --- Erasure (issue 8 §6; dsar.erasure) ----------------------------------------------------
 
 
@@ -345,3 +423,8 @@ class PracticeNotice(models.Model):
 
     def __str__(self) -> str:
         return f"notice to {self.practice_id} on {self.request_id}"
+
+
+# The export's model lives with the rest of the export (dsar/export/); importing it here is
+# what makes Django register it with the dsar app.
+from .export.models import DataExport, ExportStatus  # noqa: E402, F401

@@ -30,6 +30,7 @@ DECLARING_MODULES = (
     "consent.privacy",
     "records.privacy",
     "dsar.privacy",
+    "dsar.export.privacy",
 )
 
 

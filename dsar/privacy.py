@@ -136,7 +136,47 @@ PERSONAL_DATA: PersonalDataDeclaration = {
     },
 }
 
+# The retention sweep's own records (issue 9): which notice went to whom, when, and what
+# came of it. Proof that nobody was removed without notice (Art. 5(2)).
+_NOTICE = personal(
+    Category.ACTIVITY,
+    basis=Basis.LEGAL_OBLIGATION,
+    retention="6 years after the notice is closed",
+    erasure=Erasure.KEEP,
+    method="proof that the owner was given three months' notice before removal (Art. 5(2))",
+)
+
+PERSONAL_DATA.update(
+    {
+        "dsar.InactivityNotice": {
+            "id": NOT_PERSONAL,
+            "owner": _NOTICE,
+            "period_start": _NOTICE,
+            "state": _NOTICE,
+            "created_at": _NOTICE,
+            "stated_removal_at": _NOTICE,
+            "email": _NOTICE,
+            "sent_at": _NOTICE,
+            "removal_at": _NOTICE,
+            "closed_at": _NOTICE,
+            "held_reason": _NOTICE,
+        },
+        "dsar.InactivityReminder": {
+            "id": NOT_PERSONAL,
+            "notice": _NOTICE,
+            "days_before": _NOTICE,
+            "created_at": _NOTICE,
+        },
+        "dsar.RetentionRun": {
+            n: NOT_PERSONAL for n in ("id", "started_at", "finished_at", "dry_run", "counts")
+        },
+    }
+)
+
 SUBJECTS: SubjectDeclaration = {
+    "dsar.InactivityNotice": (by_user("owner", Role.OWNER),),
+    "dsar.InactivityReminder": (by_user("notice__owner", Role.OWNER),),
+    "dsar.RetentionRun": (),
     "dsar.DataSubjectRequest": (
         by_user("subject", Role.OWNER),
         by_email("email"),
@@ -187,6 +227,20 @@ ERASURE: ErasureDeclaration = {
     },
     "dsar.CaseEvent": {Role.OWNER: Plan(row=_OF_CASE), Role.STAFF: Plan(row=_OF_CASE)},
     "dsar.DueReminder": {Role.OWNER: Plan(row=_OF_CASE)},
+    "dsar.InactivityNotice": {
+        Role.OWNER: keep_rows(
+            "proof that the owner was given three months' notice before removal (Art. 5(2))",
+            anchor="closed_at",
+            months=72,
+        )
+    },
+    "dsar.InactivityReminder": {
+        Role.OWNER: keep_rows(
+            "proof that the owner was given three months' notice before removal (Art. 5(2))",
+            anchor="notice__closed_at",
+            months=72,
+        )
+    },
     "dsar.ErasedSubject": {
         Role.OWNER: keep_rows(
             "suppression: the erased person is not mailed again", anchor="erased_at", months=72

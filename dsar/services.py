@@ -16,18 +16,23 @@ Policy sentences encoded here (see dsar.deadlines for the dates):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from records.models import Animal
 from vetpass.accounts.models import User
 
 from . import deadlines
+from .disclosure import disclosure_refusal
 from .models import (
     CCPA_ACCESS_TYPES,
+    OPEN_STATUSES,
     CaseEvent,
     CaseEventKind,
     Channel,
@@ -73,6 +78,18 @@ def case_event_record(
         to_status=to_status,
         at=timezone.now(),
     )
+
+
+def case_email_send(
+    request: DataSubjectRequest, *, subject: str, body: str, actor: User | None
+) -> CaseEvent:
+    """Email the person who made the request (through the outbox, in the caller's
+    transaction) and put it on the case's timeline. The subject line names the case's
+    reference, so the admin can show the email's delivery beside the case."""
+    if request.reference not in subject:
+        subject = f"{subject} ({request.reference})"
+    send_mail(subject, body, None, [request.email])
+    return case_event_record(request, CaseEventKind.EMAIL, actor=actor, text=subject)
 
 
 def ccpa_access_refusal(*, email: str, subject: User | None, received: date) -> date | None:
@@ -126,7 +143,24 @@ def dsar_create(
                     )
                 }
             )
+    if type == RequestType.CCPA_DISCLOSURE:
+        next_on = disclosure_refusal(email=email, subject=subject, received=received)
+        if next_on is not None:
+            raise ValidationError(
+                {
+                    "type": (
+                        "You have already asked for this disclosure (California Civil Code "
+                        f"1798.83) in {received.year}: it is given once each calendar year. "
+                        f"You can ask for the next one from {next_on:%d %B %Y}."
+                    )
+                }
+            )
     dates = deadlines.deadlines_for(jurisdiction, received)
+    if type == RequestType.CCPA_OPT_OUT:
+        # VETPASS policy: an opt-out of sale or sharing is acted on within 15 days, for
+        # everyone (the stricter rule), and that date is not extended.
+        act_by = min(dates.respond_by, deadlines.opt_out_act_by(received))
+        dates = replace(dates, respond_by=act_by, extended_respond_by=act_by)
     request = DataSubjectRequest(
         type=type,
         email=email,
@@ -147,15 +181,26 @@ def dsar_create(
     case_event_record(
         request, CaseEventKind.STATUS, actor=entered_by or subject, to_status=Status.RECEIVED
     )
+    same_person = Q(email__iexact=email) | (Q(subject=subject) if subject is not None else Q())
+    earlier = (
+        DataSubjectRequest.objects.filter(same_person, type=type, status__in=OPEN_STATUSES)
+        .exclude(pk=request.pk)
+        .values_list("reference", flat=True)
+    )
+    if earlier:
+        # Told to the DPO, never acted on: a duplicate is verified on its own.
+        case_event_record(
+            request,
+            CaseEventKind.NOTE,
+            actor=None,
+            text=f"Possibly a duplicate of {', '.join(earlier)} (open, same type). It is "
+            "verified on its own.",
+        )
     return request
 
 
-@transaction.atomic
-def dsar_transition(
-    *, request: DataSubjectRequest, to: str, actor: User | None, text: str = ""
-) -> DataSubjectRequest:
-    """Apply one allowed move of the status machine and record it; refuse any other."""
-    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+def transition_check(request: DataSubjectRequest, to: str) -> None:
+    """Raise the status machine's refusal when the case cannot move to `to` now."""
     if to not in TRANSITIONS.get(request.status, frozenset()):
         target = Status(to).label.lower() if to in Status.values else repr(to)
         raise ValidationError(
@@ -165,6 +210,29 @@ def dsar_transition(
                 )
             }
         )
+
+
+@transaction.atomic
+def dsar_transition(
+    *, request: DataSubjectRequest, to: str, actor: User | None, text: str = ""
+) -> DataSubjectRequest:
+    """Apply one allowed move of the status machine and record it; refuse any other. A
+    request becomes verified only through dsar_verify, which checks how."""
+    if to == Status.VERIFIED:
+        raise ValidationError(
+            {
+                "status": "A request is verified only by a verification (a fresh sign-in, the "
+                "emailed link) or by the DPO with the reason it is not needed."
+            }
+        )
+    return _transition(request=request, to=to, actor=actor, text=text)
+
+
+def _transition(
+    *, request: DataSubjectRequest, to: str, actor: User | None, text: str
+) -> DataSubjectRequest:
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    transition_check(request, to)
     from_status = request.status
     request.status = to
     fields = ["status"]
@@ -183,17 +251,73 @@ def dsar_transition(
     return request
 
 
+# How a request is verified (§2: "No path — a duplicate, a request entered by staff, an
+# agent — skips verification unless the DPO records why"):
+# - REAUTHENTICATION: the person's own request, made signed in, after a fresh sign-in;
+# - EMAIL_LINK (intake adds what matched): the single-use link sent to the address of a
+#   public or staff-entered request, used (dsar.intake.dsar_verify_link);
+# - WAIVED: the DPO, with the reason, e.g. an agent's signed authority checked, or a
+#   letter with proof of identity on file.
+REAUTHENTICATION = "re-authentication"
+EMAIL_LINK = "email link"
+WAIVED = "waived"
+SIGNED_IN_CHANNELS = frozenset({Channel.WEB, Channel.API})
+LINK_CHANNELS = frozenset({Channel.PUBLIC_FORM, Channel.STAFF})
+
+
+def is_dpo(user: User | None) -> bool:
+    return bool(
+        user is not None and user.is_active and user.is_staff and (user.is_dpo or user.is_superuser)
+    )
+
+
+def verification_refusal(
+    request: DataSubjectRequest, *, actor: User | None, method: str, waived_reason: str = ""
+) -> dict[str, str] | None:
+    """Why this cannot verify the request (field -> message), or None. The one rule every
+    path to "verified" passes."""
+    if method == WAIVED:
+        if not waived_reason.strip():
+            return {"verification_waived_reason": "Say why this request skips verification."}
+        if not is_dpo(actor):
+            return {"verification_waived_reason": "Only the DPO may verify without the checks."}
+        return None
+    if method == REAUTHENTICATION:
+        if (
+            request.channel in SIGNED_IN_CHANNELS
+            and request.subject_id is not None
+            and actor is not None
+            and actor.pk == request.subject_id
+        ):
+            return None
+        return {
+            "verification_method": "A fresh sign-in verifies only the person's own request, "
+            "made while signed in."
+        }
+    if method.startswith(EMAIL_LINK):
+        link_used = request.verification_expires_at is not None and not (
+            request.verification_token_hash
+        )
+        if request.channel in LINK_CHANNELS and actor is None and link_used:
+            return None
+        return {
+            "verification_method": "The emailed link verifies a public or staff-entered "
+            "request once it is used; an agent's request needs the DPO to check the authority."
+        }
+    return {"verification_method": f"Unknown verification method {method!r}."}
+
+
 @transaction.atomic
 def dsar_verify(
     *, request: DataSubjectRequest, actor: User | None, method: str, waived_reason: str = ""
 ) -> DataSubjectRequest:
     """Mark a request verified. `method` says how (re-authentication, emailed link and
-    matched details, ...); "waived" needs the DPO's reason, which is recorded."""
-    if method == "waived" and not waived_reason.strip():
-        raise ValidationError(
-            {"verification_waived_reason": "Say why this request skips verification."}
-        )
-    request = dsar_transition(request=request, to=Status.VERIFIED, actor=actor, text=method)
+    matched details, ...); "waived" needs the DPO and their reason, which is recorded."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    refusal = verification_refusal(request, actor=actor, method=method, waived_reason=waived_reason)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    request = _transition(request=request, to=Status.VERIFIED, actor=actor, text=method)
     request.verified_at = timezone.now()
     request.verification_method = method
     request.verification_waived_reason = waived_reason.strip()
@@ -209,6 +333,15 @@ def dsar_extend(
     today = today or timezone.localdate()
     if not reason.strip():
         raise ValidationError({"extension_reason": "Give the reason the subject will be told."})
+    if request.type == RequestType.CCPA_OPT_OUT:
+        raise ValidationError(
+            {
+                "extension_reason": (
+                    "An opt-out of sale or sharing is not extended: act on it by "
+                    f"{request.respond_by:%d %B %Y}."
+                )
+            }
+        )
     received = timezone.localdate(request.received_at)
     if not deadlines.extension_allowed(request.jurisdiction, received, today):
         raise ValidationError(
@@ -222,6 +355,18 @@ def dsar_extend(
     request = dsar_transition(request=request, to=Status.EXTENDED, actor=actor, text=reason.strip())
     request.extension_reason = reason.strip()
     request.save(update_fields=["extension_reason"])
+    # "The controller shall inform the data subject of any such extension ... together
+    # with the reasons for the delay" (Art. 12(3)): told now, in the same transaction.
+    case_email_send(
+        request,
+        subject=f"Your request {request.reference}: we need more time",
+        body=(
+            f"We need more time to answer your request ({request.get_type_display()}).\n\n"
+            f"Why: {request.extension_reason}\n\n"
+            f"We will answer by {request.extended_respond_by:%d %B %Y}."
+        ),
+        actor=actor,
+    )
     return request
 
 
@@ -234,6 +379,18 @@ def dsar_refuse(*, request: DataSubjectRequest, actor: User, reason: str) -> Dat
     request = dsar_transition(request=request, to=Status.REFUSED, actor=actor, text=reason.strip())
     request.refusal_reason = reason.strip()
     request.save(update_fields=["refusal_reason"])
+    case_email_send(
+        request,
+        subject=f"Your request {request.reference}: we cannot act on it",
+        body=(
+            f"We cannot act on your request ({request.get_type_display()}).\n\n"
+            f"Why: {request.refusal_reason}\n\n"
+            "If you disagree, you can complain to the data protection authority where you "
+            "live (in the UK the Information Commissioner's Office, ico.org.uk; in "
+            "California the California Privacy Protection Agency, cppa.ca.gov) or go to court."
+        ),
+        actor=actor,
+    )
     return request
 
 

@@ -7,6 +7,7 @@ from celery import shared_task
 from .erasure.services import erasure_files_sweep
 from .intake import dsar_close_unverified
 from .reminders import dsar_remind_due
+from .retention.cases import dsar_cases_purge
 
 
 @shared_task(name="dsar.close_unverified")
@@ -19,6 +20,18 @@ def close_unverified_task() -> int:
 def remind_due_task() -> int:
     """The DPO's reminders 7, 3 and 1 days before a case is due."""
     return dsar_remind_due()
+
+
+# The export's tasks live with the export; importing them here registers them with the
+# worker (Celery discovers dsar.tasks).
+from .export.tasks import export_build_task, export_purge_task  # noqa: E402, F401
+
+
+@shared_task(name="dsar.purge_closed_cases")
+def purge_closed_cases_task() -> dict[str, int]:
+    """Cases closed more than 24 months ago go, with their events (CCPA §7101)."""
+    report = dsar_cases_purge()
+    return {"cases": report.cases, "events": report.events, "reminders": report.reminders}
 
 
 @shared_task(name="dsar.erasure_files_sweep")

@@ -109,6 +109,33 @@ def client_for(user) -> Client:
     return client
 
 
+def sign_in_with_mfa(client: Client, user) -> Client:
+    """Sign `client` in as `user` the way the admin asks (vetpass.admin.admin_mfa_missing):
+    with an authenticator app (set up here when missing), used in this session. The
+    session records it as allauth's own MFA step does (tests/accounts/test_mfa_admin.py
+    signs in through the real pages once, to prove this stands for them)."""
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.test import RequestFactory
+
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is None:
+        totp = TOTP.activate(user, generate_totp_secret()).instance
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.user = user
+    record_authentication(request, user, "mfa", id=totp.pk, type=totp.type)
+    request.session.save()
+    return client
+
+
+def mfa_client_for(user) -> Client:
+    """A client signed in as `user` with MFA (the admin's gate)."""
+    return sign_in_with_mfa(Client(), user)
+
+
 @pytest.fixture
 def alice_client(alice):
     return client_for(alice)

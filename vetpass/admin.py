@@ -15,11 +15,43 @@ from django.http import HttpRequest
 admin_read = Signal()
 
 
+# Why a staff request may not use the admin yet (admin_mfa_missing): the admin holds
+# everyone's data, so whoever opens it has an authenticator app and proved it when this
+# session signed in (or re-authenticated with it since).
+MFA_NOT_SET_UP = "not-set-up"
+MFA_NOT_USED = "not-used-this-session"
+_MFA_CACHE = "_vetpass_admin_mfa_missing"
+
+
+def admin_mfa_missing(request: HttpRequest) -> str | None:
+    """The one rule of MFA for the admin: None when the signed-in user has an
+    authenticator app (TOTP; recovery codes alone are no authenticator) and this session
+    was signed in with MFA (allauth records each authentication method in the session);
+    otherwise MFA_NOT_SET_UP or MFA_NOT_USED. Asked once per request (cached on it), by
+    the admin's middleware (which sends the person to allauth's MFA pages) and by
+    `is_dpo_request`."""
+    if hasattr(request, _MFA_CACHE):
+        return getattr(request, _MFA_CACHE)  # type: ignore[no-any-return]
+    from allauth.account.authentication import get_authentication_records
+    from allauth.mfa.models import Authenticator
+
+    user: Any = request.user
+    missing: str | None = None
+    totp = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP)
+    if not user.is_authenticated or not totp.exists():
+        missing = MFA_NOT_SET_UP
+    elif not any(r.get("method") == "mfa" for r in get_authentication_records(request, user)):
+        missing = MFA_NOT_USED
+    setattr(request, _MFA_CACHE, missing)
+    return missing
+
+
 def is_dpo_request(request: HttpRequest) -> bool:
-    """Whether the admin request is the DPO's (or a superuser's): the one check the
-    ledger's, the accounts' and the casework admins ask."""
-    user = request.user
-    return bool(user.is_active and user.is_staff and (user.is_dpo or user.is_superuser))  # type: ignore[union-attr]
+    """Whether the admin request is the DPO's (or a superuser's), signed in with MFA: the
+    one check the ledger's, the accounts' and the casework admins ask."""
+    user: Any = request.user
+    is_dpo = bool(user.is_active and user.is_staff and (user.is_dpo or user.is_superuser))
+    return is_dpo and admin_mfa_missing(request) is None
 
 
 class ReadOnlyAdminMixin:

@@ -12,8 +12,11 @@ from django.conf import settings
 OUTBOX_SWEEP = "outbox: send queued email"
 DSAR_CLOSE_UNVERIFIED = "dsar: close requests whose confirmation link expired"
 DSAR_REMIND_DUE = "dsar: remind the DPO of cases due in 7, 3 and 1 days"
+DSAR_EXPORT_PURGE = "dsar: delete exports whose 7-day link expired"
+DSAR_PURGE_CLOSED_CASES = "dsar: delete cases closed more than 24 months ago (CCPA §7101)"
 DSAR_ERASURE_FILES = "dsar: delete stored files that an interrupted erasure left"
 HOUR = 3600
+DAY = 24 * HOUR
 
 
 def periodic_tasks() -> dict[str, dict[str, Any]]:
@@ -23,6 +26,9 @@ def periodic_tasks() -> dict[str, dict[str, Any]]:
         # Hourly, not daily: a reminder is sent once per step (a unique row), so running
         # often only makes it arrive early in the day.
         DSAR_REMIND_DUE: {"task": "dsar.remind_due", "every": HOUR},
+        # Hourly: a link expires to the minute; its file goes within the hour.
+        DSAR_EXPORT_PURGE: {"task": "dsar.export_purge", "every": HOUR},
+        DSAR_PURGE_CLOSED_CASES: {"task": "dsar.purge_closed_cases", "every": DAY},
         DSAR_ERASURE_FILES: {"task": "dsar.erasure_files_sweep", "every": HOUR},
     }
 

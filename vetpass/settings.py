@@ -388,6 +388,8 @@ POLICY_INACTIVITY_NOTICE_MONTHS = 18
 # the notice" (VETPASS policy).
 POLICY_REMOVAL_MONTHS = 21
 POLICY_REMOVAL_MIN_NOTICE_MONTHS = 3
+# Sign-ups whose email address was never confirmed are removed after 30 days.
+POLICY_UNCONFIRMED_SIGNUP_DAYS = 30
 # "Client data processed on a practice's behalf is anonymised within three months of the
 # end of its subscription" (Kontak policy).
 POLICY_PRACTICE_ANONYMISE_MONTHS = 3
@@ -405,6 +407,10 @@ EMERGENCY_REDEEM_FAILURES_PER_PRACTICE = 10
 EMERGENCY_REDEEM_WINDOW = timedelta(minutes=15)
 # Co-owner invitations expire after 14 days.
 INVITATION_VALID_DAYS = 14
+# "A business shall maintain records of consumer requests ... for at least 24 months"
+# (CCPA regulations §7101): a closed data-subject request and its events are deleted 24
+# months after it closed, unless its person is under a legal hold.
+POLICY_DSAR_CASE_KEEP_MONTHS = 24
 # Erasure keeps the practice's own clinical record (its entries on the person's animals,
 # and those animals) for the practice's legal period after the entry date, by the
 # practice's country; the next issue's retention job purges it then (issue 8 §6):

@@ -84,7 +84,8 @@ def _field_problems(where: str, model: type[models.Model], name: str, t: Treatme
             return [f"{at}: too short for a keyed hash ({HASH_LENGTH} characters)"]
     if action == Action.GENERALISE_DATE and not isinstance(field, models.DateField):
         return [f"{at}: only a date or datetime can be generalised"]
-    if action == Action.DELETE_FILE and not isinstance(field, models.FileField):
+    # A FileField, or a CharField holding a name in default storage (the export's zip).
+    if action == Action.DELETE_FILE and not isinstance(field, models.FileField | models.CharField):
         return [f"{at}: delete file on a column that stores no file"]
     if action == Action.KEEP:
         return _keep_problems(at, model, t)

@@ -151,6 +151,13 @@ def file_fields(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
 
 
+def deleted_file_columns(step: Step) -> list[str]:
+    """The columns whose stored files go with a deleted row: every FileField, and any
+    column the plan declares DELETE_FILE (a storage name kept in a CharField)."""
+    declared = [n for n, t in step.plan.fields.items() if t.action == Action.DELETE_FILE]
+    return sorted(set(file_fields(step.model)) | set(declared))
+
+
 def delete_set(rows: QuerySet, counts: dict[str, int] | None = None) -> dict[str, int]:
     """Delete the rows and what cascades from them, one DELETE (or UPDATE for SET_NULL)
     per table, without loading a row into Python: Django's Collector loads every object of
@@ -295,7 +302,7 @@ def erase_rows(persons: list[Person], *, held_animals: list[int] | None = None) 
             manifest.add(step.label, "held", held_rows.count())
         if plan.row is not None and plan.row.action == Action.DELETE_ROW:
             doomed, kept = split_kept(step, rows)
-            manifest.files += _stored_files(doomed, file_fields(step.model))
+            manifest.files += _stored_files(doomed, deleted_file_columns(step))
             for label, n in delete_set(doomed).items():
                 manifest.add(label, "deleted", n)
             manifest.add(step.label, "kept", kept.count())

@@ -35,7 +35,7 @@ def erasure_plan_preview(
             n = doomed.count()
             if n:
                 deleted.append({"table": step.label, "role": str(step.role), "rows": n})
-                files += len(engine._stored_files(doomed, engine.file_fields(step.model)))
+                files += len(engine._stored_files(doomed, engine.deleted_file_columns(step)))
             keep_treatment = plan.kept
         else:
             keep_treatment = plan.row

@@ -9,7 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
 from records.models import StaffRole
-from tests.conftest import client_for
+from tests.conftest import client_for, mfa_client_for
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_dpo_without_totp_is_sent_to_set_up_an_authenticator(dpo, path):
 
 
 def test_dpo_with_totp_opens_the_admin(dpo):
-    response = client_for(_with_totp(dpo)).get("/admin/")
+    response = mfa_client_for(_with_totp(dpo)).get("/admin/")
 
     assert response.status_code == 200
     assert "VetPass — data protection" in response.content.decode()

@@ -7,11 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
-from tests.conftest import client_for
+from tests.conftest import mfa_client_for
 from vetpass.accounts.models import RestrictionAction, RestrictionEvent, User
 from vetpass.accounts.services import restriction_apply, restriction_lift
 
@@ -102,8 +101,7 @@ def test_the_history_refuses_update_and_delete_at_the_database(alice, dpo):
 
 @pytest.fixture
 def dpo_admin(dpo):
-    TOTP.activate(dpo, generate_totp_secret())
-    return client_for(dpo)
+    return mfa_client_for(dpo)
 
 
 def _action(client, action, users, **extra):

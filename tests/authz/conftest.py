@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client, override_settings
 
-from tests.authz.world import build_world
+from tests.authz.world import MFA_SESSIONS, build_world
+from tests.conftest import sign_in_with_mfa
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             for persona, user in world.users.items():
                 if user is not None:
                     client = Client()
-                    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+                    if persona in MFA_SESSIONS:
+                        sign_in_with_mfa(client, user)
+                    else:
+                        client.force_login(
+                            user, backend="django.contrib.auth.backends.ModelBackend"
+                        )
                     world.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
             yield world
         finally:

@@ -443,6 +443,39 @@ API_ROUTES: dict[str, Route] = {
         "/privacy/requests/verify/DSR-AAAA-AAAA/not-a-token/",
         {"GET": Case(EVERYONE), "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={})},
     ),
+    # The privacy dashboard shows each person their own data only; keeping the records is
+    # a use of the service, open to everyone signed in.
+    "dsar:dashboard": Route(
+        "/privacy/dashboard/", {"GET": Case(EVERYONE_SIGNED_IN)}, pair="api:privacy-dashboard"
+    ),
+    "dsar:dashboard_keep": Route(
+        "/privacy/dashboard/keep/",
+        {"POST": Case(EVERYONE_SIGNED_IN, body={})},
+        pair="api:privacy-keep",
+        pair_methods=("POST", "POST"),
+    ),
+    "api:privacy-dashboard": Route(
+        "/api/v1/privacy/dashboard/",
+        {"GET": Case(EVERYONE_SIGNED_IN)},
+        kind=A,
+        pair="dsar:dashboard",
+    ),
+    "api:privacy-keep": Route(
+        "/api/v1/privacy/dashboard/keep/",
+        {"POST": Case(EVERYONE_SIGNED_IN, body={}, fmt="json")},
+        kind=A,
+        pair="dsar:dashboard_keep",
+        pair_methods=("POST", "POST"),
+    ),
+    # The inactivity notice's "keep my records" link works without signing in; a link that
+    # was not signed by us names no account.
+    "dsar:keep_records": Route(
+        "/privacy/keep/not-a-token/",
+        {
+            "GET": Case({p: NOT_FOUND for p in PERSONAS}),
+            "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={}),
+        },
+    ),
     # A practice acknowledges an erasure notice through the signed link in its email: no
     # sign-in; a link that is not signed by us is not found, for everyone.
     "dsar:erasure_notice": Route(
@@ -451,6 +484,22 @@ API_ROUTES: dict[str, Route] = {
             "GET": Case({p: NOT_FOUND for p in PERSONAS}),
             "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={}),
         },
+    ),
+    # The copy of one's data: a link or a reference nobody in the world has an export for
+    # (tests/dsar/test_export.py downloads real ones and is refused other people's).
+    "dsar:export_link": Route(
+        "/privacy/requests/export/not-a-token/", {"GET": Case({p: NOT_FOUND for p in PERSONAS})}
+    ),
+    "dsar:export_download": Route(
+        "/privacy/requests/DSR-AAAA-AAAA/export/",
+        {"GET": Case(who())},
+        pair="api:privacy-request-export",
+    ),
+    "api:privacy-request-export": Route(
+        "/api/v1/privacy/requests/DSR-AAAA-AAAA/export/",
+        {"GET": Case(who())},
+        kind=A,
+        pair="dsar:export_download",
     ),
     "api:privacy-requests": Route(
         "/api/v1/privacy/requests/",

@@ -24,7 +24,7 @@ from django.urls import resolve
 from tests.authz import vocabulary as d
 from tests.authz.declarations import ROUTES
 from tests.authz.routes import api_operations, url_patterns
-from tests.authz.world import MARKERS, World
+from tests.authz.world import ADMIN_ONLY_PERSONAS, MARKERS, World
 
 # What each persona may never see in a body (MARKERS keys).
 FORBIDDEN = {
@@ -41,13 +41,21 @@ FORBIDDEN = {
     "share_expired": ["alice", "biscuit", "vic", "eddie", "bob", "rita"],
     "restricted": ["alice", "biscuit", "vic", "eddie", "bob"],
     "dpo": ["alice", "biscuit", "vic", "eddie", "bob", "rita"],
+    # DPOs the admin's MFA gate refuses see no one there
+    "dpo_no_mfa": ["alice", "biscuit", "vic", "eddie", "bob", "rita"],
+    "dpo_mfa_unused": ["alice", "biscuit", "vic", "eddie", "bob", "rita"],
 }
 # Whose looks are access-logged (rule 2): practice staff and the DPO.
 LOGGED = {"fav_staff", "practice_admin", "other_staff", "leaver", "share_holder", "share_expired"}
 LOGGED_DPO = LOGGED | {"dpo"}
 
-ADMIN_PERSONAS = ["anonymous", "owner", "practice_admin", "dpo"]
+ADMIN_PERSONAS = ["anonymous", "owner", "practice_admin", "dpo", *ADMIN_ONLY_PERSONAS]
 ALLAUTH_PERSONAS = ["anonymous", "owner", "fav_staff", "dpo"]
+# Where the admin's MFA gate sends a DPO who has not set up MFA, or not used it to sign in.
+MFA_PAGE = {
+    "dpo_no_mfa": "/accounts/2fa/totp/activate/",
+    "dpo_mfa_unused": "/accounts/2fa/reauthenticate/?next=",
+}
 
 
 # --- routes: what must be declared -------------------------------------------------------
@@ -125,8 +133,10 @@ def _allauth_url(route: str) -> str:
     return "/" + url.replace("^", "").replace("$", "")
 
 
-# The admin is the DPO's (is_staff + is_dpo, not a superuser, TOTP set up); everyone else
-# is sent to sign in. What the DPO may do there:
+# The admin is the DPO's (is_staff + is_dpo, not a superuser, TOTP set up and used to sign
+# in this session); everyone else is sent to sign in, and a DPO without MFA to allauth's
+# MFA pages (to set up an authenticator app, or to confirm a code from it). What the DPO
+# may do there:
 # - the consent ledger and policies (consent/admin.py), with a paper consent as the one add;
 # - read, never change, the data they work cases on (vetpass/accounts/backends.py:
 #   people, animals and their records, practices and their staff, favorites, shares,
@@ -421,6 +431,9 @@ def test_route_answers_persona(world, key, route, group, method, persona, expect
         assert outcome == expected, (
             f"{outcome} {response.status_code} {url} {_body(response)[:200]!r}"
         )
+    if persona in ADMIN_ONLY_PERSONAS and expected == d.LOGIN:
+        # not a bare 403: the DPO is sent to the MFA step they miss
+        assert response.get("Location", "").startswith(MFA_PAGE[persona]), response.get("Location")
     if before is not None and after is not None:
         assert after == before, "a refused write changed something"
     text = _body(response)

@@ -13,7 +13,11 @@ must not show.
   expired).
 - rita (restricted owner): the dog Rufus, and an emergency-share code she created before
   her restriction, not yet redeemed.
-- dpo: is_staff and is_dpo, with an authenticator app (the admin's MFA gate).
+- dpo: is_staff and is_dpo, with an authenticator app, and signed in with it (the
+  admin's MFA gate, vetpass.admin.admin_mfa_missing).
+- Admin-only personas (ADMIN_ONLY_PERSONAS), DPOs the MFA gate refuses: "dpo_no_mfa"
+  has no authenticator app; "dpo_mfa_unused" has one but this session was not signed in
+  with it. Both are sent to allauth's MFA pages from every admin page.
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ PERSONAS = [
     "restricted",
     "dpo",
 ]
+ADMIN_ONLY_PERSONAS = ["dpo_no_mfa", "dpo_mfa_unused"]
+# The personas whose session proves MFA (tests/conftest.py sign_in_with_mfa).
+MFA_SESSIONS = {"dpo"}
 
 # Distinctive strings per person whose data they are.
 MARKERS = {
@@ -101,6 +108,9 @@ def build_world() -> World:
     rita = user("rita@example.com", "Rita Restricted")
     dpo = user("dpo@example.com", "Dee P. O.", is_dpo=True, is_staff=True)
     TOTP.activate(dpo, generate_totp_secret())
+    dpo_no_mfa = user("dpo.nomfa@example.com", "Nora No-MFA", is_dpo=True, is_staff=True)
+    dpo_mfa_unused = user("dpo.unused@example.com", "Uma Unused", is_dpo=True, is_staff=True)
+    TOTP.activate(dpo_mfa_unused, generate_totp_secret())
 
     riverside = PracticeFactory(name="Riverside Vets", town="Bristol", postcode="BS1 4DJ")
     hilltop = PracticeFactory(name="Hilltop Vets", town="Leeds", postcode="LS1 4AP")
@@ -204,6 +214,8 @@ def build_world() -> World:
         "share_expired": erin,
         "restricted": rita,
         "dpo": dpo,
+        "dpo_no_mfa": dpo_no_mfa,
+        "dpo_mfa_unused": dpo_mfa_unused,
     }
     staff_practice = {
         "fav_staff": riverside.pk,
@@ -277,5 +289,5 @@ def build_world() -> World:
     )
     hold = dsar_services.legal_hold_place(subject=alice, reason="Matrix claim", actor=users["dpo"])
     ids["admin_objects"].update({"datasubjectrequest": case.pk, "legalhold": hold.pk})
-    own = {p: staff_practice.get(p, riverside.pk) for p in PERSONAS}
+    own = {p: staff_practice.get(p, riverside.pk) for p in PERSONAS + ADMIN_ONLY_PERSONAS}
     return World(users=users, ids=ids, own_practice=own)

@@ -11,7 +11,7 @@ from allauth.mfa.models import Authenticator
 from consent.models import ConsentEvent
 from consent.selectors import consent_given
 from consent.services import consent_grant, consent_withdraw
-from tests.conftest import client_for
+from tests.conftest import mfa_client_for
 
 URL = "/admin/consent/consentevent/"
 
@@ -19,7 +19,7 @@ URL = "/admin/consent/consentevent/"
 @pytest.fixture
 def dpo_client(dpo):
     Authenticator.objects.create(user=dpo, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return client_for(dpo)
+    return mfa_client_for(dpo)
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_other_staff_cannot_read_the_ledger(alice, ledger):
     alice.is_staff = True
     alice.save()
     Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    assert client_for(alice).get(URL).status_code == 403
+    assert mfa_client_for(alice).get(URL).status_code == 403
 
 
 def test_the_dpo_announces_a_new_policy_version_with_an_effective_date(dpo_client):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.admin.models import LogEntry
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -15,12 +14,13 @@ from django.utils import timezone
 
 from consent.services import consent_grant
 from dsar import services as cases
+from dsar.export.services import export_build, export_start
 from dsar.intake import dsar_intake_signed_in
 from dsar.personal_data_map import Person, querysets_for
 from records.models import AccessLog, AccessLogGrant, Animal, Entry, EntrySource, Practice
 from records.practices.services.favorites import favorite_create
 from records.practices.services.shares import emergency_share_create
-from tests.conftest import client_for
+from tests.conftest import client_for, mfa_client_for
 from tests.factories import AnimalFactory, EntryFactory
 from vetpass.outbox.models import OutboxEmail
 
@@ -101,8 +101,7 @@ def build_world(*, alice, riverside: Practice, hilltop: Practice, carol, dpo) ->
     # A DPO (superuser) edits the person in the admin: Django logs str(alice) = her name.
     dpo.is_superuser = True
     dpo.save()
-    TOTP.activate(dpo, generate_totp_secret())
-    admin = client_for(dpo)
+    admin = mfa_client_for(dpo)
     changed = admin.post(
         f"/admin/accounts/user/{alice.pk}/change/",
         {
@@ -117,8 +116,18 @@ def build_world(*, alice, riverside: Practice, hilltop: Practice, carol, dpo) ->
     client_for(alice)  # a session
     # An earlier access request: a case with her details, and its acknowledgement mailed
     # to her (an outbox row).
-    dsar_intake_signed_in(user=alice, type="access", details="All of it, Alice", channel="web")
+    access = dsar_intake_signed_in(
+        user=alice, type="access", details="All of it, Alice", channel="web"
+    )
     assert OutboxEmail.objects.filter(to__icontains=alice.email).exists()
+    # ... whose export was built: a zip of everything in storage, its link mailed to her.
+    if access.status == "verified":
+        cases.dsar_transition(request=access, to="in_progress", actor=dpo)
+    export = export_start(case=access, actor=dpo)
+    export_build(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.file_name and default_storage.exists(export.file_name)
+    files.append(export.file_name)
     return World(owner=alice, rex=rex, bella=bella, max=max_, files=files, held_files=held_files)
 
 

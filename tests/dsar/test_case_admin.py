@@ -5,12 +5,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from dsar import services as svc
 from dsar.admin import due_in_words
 from dsar.models import CaseEventKind, Status
-from tests.conftest import client_for
+from tests.conftest import client_for, mfa_client_for
 from tests.dsar.conftest import case_for
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +18,7 @@ NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 @pytest.fixture
 def dpo_client(dpo):
-    TOTP.activate(dpo, generate_totp_secret())
-    return client_for(dpo)
+    return mfa_client_for(dpo)
 
 
 def test_due_dates_are_said_in_words():

@@ -22,6 +22,7 @@ from dsar.erasure import engine
 from dsar.erasure.services import erasure_run
 from dsar.models import (
     CaseEventKind,
+    DataExport,
     DataSubjectRequest,
     ErasedSubject,
     ErasureCertificate,
@@ -88,7 +89,8 @@ def test_erasure_leaves_none_of_the_person_in_any_table(
     assert held.microchip == HELD_CHIP
     assert Entry.objects.filter(animal=held, notes="Max's held record").exists()
     assert all(exists(name) for name in world.held_files)
-    assert not any(exists(name) for name in world.files)
+    assert not any(exists(name) for name in world.files)  # photos, documents, the export zip
+    assert list(DataExport.objects.values_list("file_name", "token_hash")) == [("", "")]
     # The account is a tombstone that can never sign in.
     tombstone = User.objects.get(pk=world.owner.pk)
     assert tombstone.email.endswith("@erased.invalid")

@@ -43,7 +43,7 @@ def test_favorites_are_deleted_before_the_registrations_they_protect():
         ("accounts.User", Role.ACCOUNT, Plan(fields={"email": constant("x@y")}), "unique"),
         ("records.Entry", Role.AUTHOR, Plan(fields={"kind": SET_NULL}), "NOT NULL"),
         ("records.Animal", Role.OWNER, Plan(fields={"name": GENERALISE_DATE}), "date"),
-        ("records.Animal", Role.OWNER, Plan(fields={"colour": DELETE_FILE}), "no file"),
+        ("records.Animal", Role.OWNER, Plan(fields={"neutered": DELETE_FILE}), "no file"),
         ("records.Animal", Role.OWNER, Plan(fields={"sex": constant("robot")}), "choices"),
         ("records.Animal", Role.OWNER, Plan(fields={"neutered": constant("")}), "non-text"),
         ("records.Animal", Role.OWNER, Plan(fields={"nope": SET_NULL}), "no such column"),

@@ -4,13 +4,12 @@ never deleted."""
 from datetime import date, timedelta
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dsar import services as svc
 from dsar.models import LegalHold
-from tests.conftest import client_for
+from tests.conftest import mfa_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +32,7 @@ def test_a_hold_needs_a_reason_and_is_active_until_lifted_or_its_date(alice, dpo
 
 
 def test_the_dpo_places_and_lifts_holds_in_the_admin_and_cannot_delete_them(alice, dpo):
-    TOTP.activate(dpo, generate_totp_secret())
-    client = client_for(dpo)
+    client = mfa_client_for(dpo)
     added = client.post(
         "/admin/dsar/legalhold/add/",
         {"subject": alice.pk, "reason": "Claim 2026-114", "until": date(2030, 1, 1)},

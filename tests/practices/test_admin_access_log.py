@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from consent.services import consent_grant
 from records.models import AccessLog, AccessLogGrant, JoinRequest
-from tests.conftest import client_for
+from tests.conftest import mfa_client_for
 from tests.factories import AnimalFactory, EntryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def dpo_client(dpo):
     Authenticator.objects.create(user=dpo, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return client_for(dpo)
+    return mfa_client_for(dpo)
 
 
 def _admin_rows():
@@ -141,7 +141,7 @@ def test_allauths_address_and_authenticator_admins_log_their_reads(alice):
     totp = Authenticator.objects.create(
         user=alice, type=Authenticator.Type.TOTP, data={"secret": "y"}
     )
-    client = client_for(staff)
+    client = mfa_client_for(staff)
     for url in (
         reverse("admin:account_emailaddress_change", args=[address.pk]),
         reverse("admin:mfa_authenticator_change", args=[totp.pk]),

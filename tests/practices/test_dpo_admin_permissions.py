@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from records.models import AccessLog, Favorite
-from tests.conftest import client_for
+from tests.conftest import mfa_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def dpo_client(dpo):
     Authenticator.objects.create(user=dpo, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return client_for(dpo)
+    return mfa_client_for(dpo)
 
 
 def test_the_dpo_reads_favorites_shares_requests_and_the_access_log(

@@ -9,7 +9,7 @@ from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 
 from records.practices import services as svc
-from tests.conftest import client_for
+from tests.conftest import client_for, mfa_client_for
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_saving_the_practice_profile_leaves_the_subscription_dates_unchanged(
 
 
 def test_vetpass_staff_set_subscription_dates_in_the_django_admin(practice, vetpass_staff):
-    client = client_for(vetpass_staff)
+    client = mfa_client_for(vetpass_staff)
     url = f"/admin/records/practice/{practice.pk}/change/"
     form = {
         "name": "Riverside Vets",
@@ -128,7 +128,7 @@ def test_a_new_postcode_without_coordinates_is_placed_on_the_map(practice, pract
 def test_vetpass_staff_add_a_practice_with_its_subscription_in_the_django_admin(vetpass_staff):
     from records.models import Practice
 
-    response = client_for(vetpass_staff).post(
+    response = mfa_client_for(vetpass_staff).post(
         "/admin/records/practice/add/",
         {
             "name": "Valley Vets",

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from records.models import Animal, EntryKind, PracticeMembership
 from tests.api.files import pdf, png
-from tests.conftest import client_for
+from tests.conftest import mfa_client_for
 from tests.factories import AnimalFactory, EntryFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def staff_client(reference_data):
     """VetPass staff with every permission (a superuser), past the admin's TOTP gate."""
     user = UserFactory(email="ops@vetpass.example", is_staff=True, is_superuser=True)
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return client_for(user)
+    return mfa_client_for(user)
 
 
 def _animal_with_files(owner, name):

@@ -4,7 +4,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.conftest import mfa_client_for
 from tests.factories import EntryFactory
 
 
@@ -13,7 +13,7 @@ def dpo_admin(dpo):
     dpo.is_superuser = True
     dpo.save()
     Authenticator.objects.create(user=dpo, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return client_for(dpo)
+    return mfa_client_for(dpo)
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dsar', '0001_data_subject_requests'),
+        ('dsar', '0004_casework_action_event'),
         ('records', '0005_access_log_admin_reads'),
     ]
 

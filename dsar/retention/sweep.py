@@ -1,0 +1,323 @@
+"""The daily retention sweep (issue 9; DESIGN.md rules 6 and 7).
+
+Each step is set-based and batched, one transaction per chunk, and safe to run twice or in
+parallel: a notice or reminder is an INSERT ... ON CONFLICT DO NOTHING RETURNING against a
+unique constraint, so only the sweep whose insert won sends the email, and the email is an
+outbox row in the same transaction (it leaves after commit, through a worker with retries).
+A sweep killed at any point leaves every chunk either done or untouched; the rerun picks up
+what is left.
+
+Steps, in order:
+1. delivery: copy the outbox's real sending time onto queued notices (the removal date is
+   three months after it at the earliest), or mark them undeliverable for the DPO;
+2. cancel: a notice whose owner used a service since is closed (a new period began);
+3. notice: owners 18 months without use get a notice stating the removal date;
+4. remind: 30 and 7 days before the removal;
+5. remove: at the removal date, unless a legal hold, an open request or a restriction
+   stops it (then the notice is held and reported).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from vetpass.accounts.models import User
+
+from ..models import (
+    OPEN_STATUSES,
+    DataSubjectRequest,
+    InactivityNotice,
+    InactivityReminder,
+    LegalHold,
+    RetentionRun,
+)
+from . import notices, policy
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1000
+T = TypeVar("T")
+State = InactivityNotice.State
+OPEN_NOTICE_STATES = (State.QUEUED, State.SENT, State.HELD, State.UNDELIVERABLE)
+# A day of slack on the index-friendly pre-filter; the exact calendar-month test follows.
+_SLACK = timedelta(days=4)
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class SweepCounts:
+    noticed: int = 0
+    reminded: int = 0
+    removed: int = 0
+    held: int = 0
+    skipped: int = 0  # notices that could not be delivered: the DPO decides
+    cancelled: int = 0
+    sent: int = 0  # queued notices the outbox has now delivered
+    held_reasons: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _anchor() -> Coalesce:
+    return Coalesce(F("last_activity_at"), F("date_joined"))
+
+
+def _current(notices):  # type: ignore[no-untyped-def]
+    """Notices of the owner's current inactivity period (no use of a service since)."""
+    return notices.filter(
+        period_start=Coalesce(F("owner__last_activity_at"), F("owner__date_joined"))
+    )
+
+
+def _chunks(ids: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# --- Who is exempt ------------------------------------------------------------------------
+
+
+def exemptions(user_ids: Sequence[int], *, now: datetime) -> dict[int, str]:
+    """Owners whose removal must not happen now, with the reason reported: a legal hold, an
+    open data-subject request, or a restriction (kept, among other things, for legal
+    claims). Three queries, whatever the number of owners."""
+    today = timezone.localdate(now)
+    reasons: dict[int, str] = {}
+    held = LegalHold.objects.filter(subject_id__in=user_ids, lifted_at__isnull=True).filter(
+        Q(until__isnull=True) | Q(until__gte=today)
+    )
+    for user_id in held.values_list("subject_id", flat=True):
+        reasons[user_id] = "legal hold"
+    open_requests = DataSubjectRequest.objects.filter(
+        subject_id__in=user_ids, status__in=OPEN_STATUSES
+    )
+    for user_id in open_requests.values_list("subject_id", flat=True):
+        reasons.setdefault(user_id, "open data-subject request")
+    restricted = User.objects.filter(pk__in=user_ids, restricted_at__isnull=False)
+    for user_id in restricted.values_list("pk", flat=True):
+        reasons.setdefault(user_id, "restriction")
+    return reasons
+
+
+# --- 1. Delivery --------------------------------------------------------------------------
+
+
+def _deliveries(*, now: datetime, apply: bool, counts: SweepCounts) -> None:
+    queued = InactivityNotice.objects.filter(state=State.QUEUED)
+    delivered = list(
+        queued.filter(email__status="sent", email__sent_at__isnull=False).values_list(
+            "pk", "period_start", "stated_removal_at", "email__sent_at"
+        )
+    )
+    counts.sent += len(delivered)
+    lost = queued.filter(Q(email__status="failed") | Q(email__isnull=True))
+    counts.skipped += lost.count() if not apply else 0
+    if not apply:
+        return
+    for chunk in _chunks(delivered, CHUNK):
+        rows = [
+            InactivityNotice(
+                pk=pk,
+                state=State.SENT,
+                sent_at=sent_at,
+                removal_at=max(stated, policy.removal_at(start, sent_at)),  # type: ignore[arg-type]
+            )
+            for pk, start, stated, sent_at in chunk
+        ]
+        with transaction.atomic():
+            InactivityNotice.objects.bulk_update(rows, ["state", "sent_at", "removal_at"])
+    counts.skipped += lost.update(state=State.UNDELIVERABLE)
+
+
+# --- 2. Cancel ----------------------------------------------------------------------------
+
+
+def _cancellations(*, now: datetime, apply: bool, counts: SweepCounts) -> None:
+    stale = InactivityNotice.objects.filter(state__in=OPEN_NOTICE_STATES).exclude(
+        period_start=Coalesce(F("owner__last_activity_at"), F("owner__date_joined"))
+    )
+    if apply:
+        counts.cancelled += stale.update(state=State.CANCELLED, closed_at=now)
+    else:
+        counts.cancelled += stale.count()
+
+
+# --- 3. Notices ---------------------------------------------------------------------------
+
+
+def notice_candidates(*, now: datetime) -> list[tuple[int, datetime]]:
+    """(owner id, period start) of every account 18 months without use and not yet told
+    for this period. Staff accounts, and sign-ups never confirmed (removed after 30 days
+    instead), are not noticed."""
+    from allauth.account.models import EmailAddress
+
+    loose = policy.add_months(now, -settings.POLICY_INACTIVITY_NOTICE_MONTHS) + _SLACK
+    told = InactivityNotice.objects.filter(owner=OuterRef("pk"), period_start=OuterRef("anchor"))
+    unconfirmed = Exists(EmailAddress.objects.filter(user=OuterRef("pk"))) & ~Exists(
+        EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    )
+    rows = (
+        User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        .annotate(anchor=_anchor())
+        .filter(anchor__lte=loose)
+        .exclude(Exists(told))
+        .exclude(unconfirmed)
+        .values_list("pk", "anchor")
+    )
+    return [(pk, anchor) for pk, anchor in rows if policy.notice_due_at(anchor) <= now]
+
+
+def _insert_notices(rows: Sequence[tuple[int, datetime, datetime]], now: datetime) -> list[int]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the ids of the notices this sweep
+    created. PostgreSQL and SQLite (3.35+) both speak it."""
+    adapt = connection.ops.adapt_datetimefield_value
+    table = InactivityNotice._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, %s, '')"] * len(rows))
+    params: list[Any] = []
+    for owner_id, start, stated in rows:
+        params += [owner_id, adapt(start), State.QUEUED.value, adapt(now), adapt(stated)]
+    sql = (
+        f"INSERT INTO {table} (owner_id, period_start, state, created_at, stated_removal_at, "  # noqa: S608 - model metadata and placeholders only
+        f"held_reason) VALUES {values} ON CONFLICT (owner_id, period_start) DO NOTHING "
+        f"RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _notices(*, now: datetime, apply: bool, counts: SweepCounts, progress: Progress | None) -> None:
+    candidates = notice_candidates(now=now)
+    exempt = exemptions([pk for pk, _ in candidates], now=now)
+    due = [(pk, start) for pk, start in candidates if pk not in exempt]
+    for reason in exempt.values():
+        counts.held_reasons[reason] = counts.held_reasons.get(reason, 0) + 1
+    counts.held += len(exempt)
+    if not apply:
+        counts.noticed += len(due)
+        return
+    after_notice = policy.add_months(now, settings.POLICY_REMOVAL_MIN_NOTICE_MONTHS)
+    for chunk in _chunks(due, CHUNK):
+        rows = [
+            (pk, start, max(policy.earliest_removal_at(start), after_notice)) for pk, start in chunk
+        ]
+        with transaction.atomic():
+            created = _insert_notices(rows, now)
+            if created:
+                notices.send_notices(InactivityNotice.objects.filter(pk__in=created))
+        counts.noticed += len(created)
+        if progress:
+            progress("notices", len(chunk))
+
+
+# --- 4. Reminders -------------------------------------------------------------------------
+
+
+def _reminders(*, now: datetime, apply: bool, counts: SweepCounts) -> None:
+    sent = _current(InactivityNotice.objects.filter(state=State.SENT, removal_at__gt=now))
+    longest, *rest = policy.REMINDER_DAYS
+    windows = [(longest, rest[0] if rest else 0), *((d, 0) for d in rest)]
+    for days, next_days in windows:
+        due = sent.filter(
+            removal_at__lte=now + timedelta(days=days),
+            removal_at__gt=now + timedelta(days=next_days),
+        ).exclude(
+            Exists(InactivityReminder.objects.filter(notice=OuterRef("pk"), days_before=days))
+        )
+        ids = list(due.values_list("pk", flat=True))
+        if not apply:
+            counts.reminded += len(ids)
+            continue
+        for chunk in _chunks(ids, CHUNK):
+            with transaction.atomic():
+                created = _insert_reminders(chunk, days, now)
+                if created:
+                    notices.send_reminders(InactivityNotice.objects.filter(pk__in=created), days)
+            counts.reminded += len(created)
+
+
+def _insert_reminders(notice_ids: Sequence[int], days: int, now: datetime) -> list[int]:
+    adapt = connection.ops.adapt_datetimefield_value
+    table = InactivityReminder._meta.db_table
+    values = ", ".join(["(%s, %s, %s)"] * len(notice_ids))
+    params: list[Any] = []
+    for notice_id in notice_ids:
+        params += [notice_id, days, adapt(now)]
+    sql = (
+        f"INSERT INTO {table} (notice_id, days_before, created_at) VALUES {values} "  # noqa: S608 - model metadata and placeholders only
+        f"ON CONFLICT (notice_id, days_before) DO NOTHING RETURNING notice_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+# --- 5. Removal ---------------------------------------------------------------------------
+
+
+def _removals(*, now: datetime, apply: bool, counts: SweepCounts) -> None:
+    due = list(
+        _current(
+            InactivityNotice.objects.filter(state__in=(State.SENT, State.HELD), removal_at__lte=now)
+        ).values_list("pk", "owner_id")
+    )
+    exempt = exemptions([owner for _, owner in due], now=now)
+    for reason in exempt.values():
+        counts.held_reasons[reason] = counts.held_reasons.get(reason, 0) + 1
+    counts.held += len(exempt)
+    held = [pk for pk, owner in due if owner in exempt]
+    free = [(pk, owner) for pk, owner in due if owner not in exempt]
+    if not apply:
+        counts.removed += len(free)
+        return
+    for chunk in _chunks(held, CHUNK):
+        InactivityNotice.objects.filter(pk__in=chunk).exclude(state=State.HELD).update(
+            state=State.HELD
+        )
+    for chunk in _chunks(free, CHUNK):
+        counts.removed += remove_accounts(chunk, now=now)
+
+
+def remove_accounts(notices_and_owners: Sequence[tuple[int, int]], *, now: datetime) -> int:
+    """Remove the owners of these notices through the erasure engine, claiming each
+    notice so that two sweeps never remove the same owner."""
+    from .removal import remove_inactive
+
+    return remove_inactive(notices_and_owners, now=now)
+
+
+# --- The sweep ----------------------------------------------------------------------------
+
+
+def retention_sweep(
+    *, now: datetime | None = None, dry_run: bool = False, progress: Progress | None = None
+) -> SweepCounts:
+    """Run every step now (what beat runs daily), or with `dry_run` count what it would
+    do without changing anything."""
+    now = now or timezone.now()
+    apply = not dry_run
+    counts = SweepCounts()
+    run = RetentionRun.objects.create(started_at=now, dry_run=dry_run) if apply else None
+    _deliveries(now=now, apply=apply, counts=counts)
+    _cancellations(now=now, apply=apply, counts=counts)
+    _notices(now=now, apply=apply, counts=counts, progress=progress)
+    _reminders(now=now, apply=apply, counts=counts)
+    _removals(now=now, apply=apply, counts=counts)
+    if run is not None:
+        RetentionRun.objects.filter(pk=run.pk).update(
+            finished_at=timezone.now(), counts=counts.as_dict()
+        )
+    logger.info("retention sweep%s: %s", " (dry run)" if dry_run else "", counts.as_dict())
+    return counts
