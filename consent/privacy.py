@@ -3,6 +3,7 @@ from vetpass.privacy import (
     Basis,
     Category,
     Erasure,
+    ErasureDeclaration,
     Match,
     PersonalDataDeclaration,
     Role,
@@ -10,6 +11,8 @@ from vetpass.privacy import (
     SubjectDeclaration,
     by_email,
     by_user,
+    delete_rows,
+    keep_rows,
     personal,
 )
 
@@ -71,7 +74,13 @@ PERSONAL_DATA: PersonalDataDeclaration = {
     },
     "consent.EmailSubject": {
         "id": NOT_PERSONAL,
-        "subject_key": _KEPT,
+        # The row ties the ledger's key to the address: erasure deletes it whole, so the
+        # kept ledger can no longer be read back to the person.
+        "subject_key": personal(
+            Category.CONSENT,
+            basis=Basis.CONSENT,
+            retention="while the ledger holds events for the address; deleted on erasure",
+        ),
         "email": personal(
             Category.CONTACT,
             basis=Basis.CONSENT,
@@ -91,4 +100,13 @@ SUBJECTS: SubjectDeclaration = {
         by_user("actor", Role.AUTHOR),
     ),
     "consent.EmailSubject": (by_email("email"),),
+}
+
+_LEDGER = keep_rows(_PROOF, anchor="created_at", months=72)
+
+# The ledger is kept (it holds no direct identifier: an account id or a keyed hash); the
+# address behind a keyed hash is deleted, so the ledger can no longer be read back to it.
+ERASURE: ErasureDeclaration = {
+    "consent.ConsentEvent": {Role.OWNER: _LEDGER, Role.LEDGER_KEY: _LEDGER, Role.AUTHOR: _LEDGER},
+    "consent.EmailSubject": {Role.EMAIL: delete_rows()},
 }

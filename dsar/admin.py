@@ -23,6 +23,7 @@ from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin, is_dpo_req
 from vetpass.outbox.models import OutboxEmail
 
 from . import casework, deadlines, intake, services
+from .erasure import services as erasure
 from .export.services import EXPORT_TYPES, export_start
 from .export.services import WORKING as EXPORT_WORKING
 from .forms import RectificationForm, WithdrawalForm
@@ -33,6 +34,7 @@ from .models import (
     DataExport,
     DataSubjectRequest,
     LegalHold,
+    PracticeNotice,
     RequestType,
     Status,
 )
@@ -87,6 +89,35 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
         return is_dpo_request(request)
 
 
+class PracticeNoticeInline(DPOOnlyMixin, ReadOnlyAdminMixin, admin.TabularInline):
+    """The practices told of an erasure (Art. 17(2), 19) and whether they acknowledged."""
+
+    model = PracticeNotice
+    fields = ["practice", "why", "sent_at", "acknowledged_at"]
+    readonly_fields = ["practice", "why", "sent_at", "acknowledged_at"]
+    extra = 0
+    can_delete = False
+
+
+def erasure_preview_lines(preview: dict[str, Any]) -> list[str]:
+    lines = [f"Blocked by {hold}." for hold in preview["blocked_by"]]
+    if preview["already_erased"]:
+        lines.append("This person was already erased: running it again changes nothing.")
+    lines += [f"Delete {d['rows']} × {d['table']} ({d['role']})." for d in preview["delete"]]
+    lines += [
+        f"Anonymise {a['rows']} × {a['table']}: "
+        + ", ".join(f"{name} ({how})" for name, how in a["fields"].items())
+        + "."
+        for a in preview["anonymise"]
+    ]
+    lines += [
+        f"Keep {k['rows']} × {k['table']} ({k['role']}) until {k['until']}: {k['why']}."
+        for k in preview["keep"]
+    ]
+    lines.append(f"Stored files to delete: {preview['files']}.")
+    return lines
+
+
 class ReasonForm(forms.Form):
     text = forms.CharField(label="Reason", widget=forms.Textarea, required=False)
 
@@ -107,6 +138,8 @@ ACTIONS: dict[str, tuple[str, bool]] = {
     "object_marketing": ("Record an objection to direct marketing on the ledger", False),
     "withdraw_consent": ("Record a withdrawal of consent on the ledger", False),
     "send_link": ("Send the verification link (a request entered by staff)", False),
+    "erasure_preview": ("Preview erasure", False),
+    "erasure_run": ("Run erasure (cannot be undone)", False),
 }
 # Actions that ask for more than a reason (dsar/forms.py); the rest use ReasonForm.
 ACTION_FORMS: dict[str, type[forms.Form]] = {
@@ -140,6 +173,9 @@ def action_offered(case: DataSubjectRequest, action: str) -> bool:
         "rectify": on_account,
         "object_marketing": case.status in casework.WORKABLE,
         "withdraw_consent": case.status in casework.WORKABLE,
+        "erasure_preview": case.type in erasure.ERASURE_TYPES and case.is_open,
+        "erasure_run": case.type in erasure.ERASURE_TYPES
+        and case.status in (Status.VERIFIED, Status.IN_PROGRESS, Status.EXTENDED),
     }
     return offered.get(action, True)
 
@@ -151,7 +187,7 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
     list_filter = ["type", "status", "jurisdiction", "assignee", DueFilter]
     search_fields = ["reference", "email", "name"]
     list_select_related = ["assignee"]
-    inlines = [CaseEventInline]
+    inlines = [CaseEventInline, PracticeNoticeInline]
     change_form_template = "admin/dsar/case_change_form.html"
     change_list_template = "admin/dsar/case_change_list.html"
     readonly_fields = [
@@ -345,6 +381,14 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
             services.dsar_note(request=case, actor=dpo, text=text)
         elif action == "assign_me":
             services.dsar_assign(request=case, assignee=dpo, actor=dpo)
+        elif action == "erasure_preview":
+            for line in erasure_preview_lines(erasure.erasure_preview(case=case)):
+                messages.info(request, line)
+        elif action == "erasure_run":
+            certificate = erasure.erasure_run(case=case, actor=dpo)
+            messages.info(
+                request, f"Erasure certificate signed ({certificate.created_at:%d %b %Y %H:%M})."
+            )
         elif action == "restrict":
             casework.dsar_restriction_apply(request=case, actor=dpo, reason=text)
         elif action == "lift_restriction":
@@ -376,7 +420,7 @@ def _errors_onto(form: forms.Form, error: ValidationError) -> None:
 class LegalHoldForm(forms.ModelForm):
     class Meta:
         model = LegalHold
-        fields = ["subject", "reason", "until"]
+        fields = ["subject", "animal", "reason", "until"]
 
 
 @admin.register(LegalHold)
@@ -390,6 +434,7 @@ class LegalHoldAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     list_filter = ["lifted_at"]
     list_select_related = ["subject", "placed_by"]
     autocomplete_fields = ["subject"]
+    raw_id_fields = ["animal"]
     actions = ["lift"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -407,6 +452,7 @@ class LegalHoldAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
             reason=obj.reason,
             until=obj.until,
             actor=request.user,  # type: ignore[arg-type]
+            animal=obj.animal,
         )
         obj.pk = placed.pk
 

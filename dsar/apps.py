@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class DsarConfig(AppConfig):
     name = "dsar"
     verbose_name = "Data-subject requests"
+
+    def ready(self) -> None:
+        from .erasure import checks  # noqa: F401  (registers dsar.E001)

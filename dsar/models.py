@@ -237,6 +237,17 @@ class LegalHold(models.Model):
         on_delete=models.PROTECT,
         related_name="legal_holds",
     )
+    # Empty: the hold covers the whole subject and erasure refuses. Set: only this animal
+    # and its records are held; erasure erases the rest and leaves them (PROTECT makes the
+    # database refuse their deletion too).
+    animal = models.ForeignKey(
+        "records.Animal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="legal_holds",
+        help_text="Leave empty to hold everything of the subject.",
+    )
     reason = models.TextField(help_text="The claim, investigation or order, and its reference.")
     until = models.DateField(null=True, blank=True, help_text="Empty: until lifted.")
     placed_by = models.ForeignKey(
@@ -337,6 +348,81 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"Retention sweep at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# --- Erasure (issue 8 §6; dsar.erasure) ----------------------------------------------------
+
+
+class ErasedSubject(models.Model):
+    """A keyed hash (HMAC under settings.ERASURE_SIGNING_KEY) of an erased person's address,
+    never the address: so that the person is not mailed again, and so that erasing them
+    again changes nothing."""
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    reference = models.CharField(max_length=16, help_text="The erasure's case.")
+    # The case goes after its 24 months; the register stays (SET_NULL).
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"erased {self.erased_at:%Y-%m-%d}"
+
+
+class ErasureCertificate(models.Model):
+    """What the erasure did (the manifest: counts per table and column, never a value),
+    signed with Ed25519; `python manage.py dsar_verify_certificate REFERENCE` checks it."""
+
+    # The case's reference, kept here: the certificate outlives the case's 24 months.
+    reference = models.CharField(max_length=16, unique=True)
+    request = models.OneToOneField(
+        DataSubjectRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="erasure_certificate",
+    )
+    payload = models.TextField(help_text="Canonical JSON: the case, the time, the manifest.")
+    signature = models.CharField(max_length=128)
+    public_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"certificate for {self.reference}"
+
+
+class PendingFileDeletion(models.Model):
+    """A stored file of erased data, written in the erasure's transaction and removed after
+    commit; a crash in between leaves the row, and the next run or sweep finishes it."""
+
+    request = models.ForeignKey(DataSubjectRequest, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PracticeNotice(models.Model):
+    """The practices that had the person's data are told of the erasure (GDPR Art. 17(2),
+    Art. 19); each acknowledges through a signed link, tracked here on the case."""
+
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.CASCADE, related_name="practice_notices"
+    )
+    practice = models.ForeignKey("records.Practice", on_delete=models.CASCADE, related_name="+")
+    why = models.CharField(max_length=200, help_text="How the practice had the data.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "practice"], name="dsar_one_notice_per_practice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"notice to {self.practice_id} on {self.request_id}"
 
 
 # The export's model lives with the rest of the export (dsar/export/); importing it here is

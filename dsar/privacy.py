@@ -4,16 +4,22 @@ closes, also when the person's account is erased; their contact details on it ar
 anonymised."""
 
 from vetpass.privacy import (
+    KEYED_HASH,
     NOT_PERSONAL,
     Basis,
     Category,
     Erasure,
+    ErasureDeclaration,
     FieldClass,
     PersonalDataDeclaration,
+    Plan,
     Role,
     SubjectDeclaration,
     by_email,
     by_user,
+    constant,
+    keep,
+    keep_rows,
     personal,
 )
 
@@ -97,12 +103,36 @@ PERSONAL_DATA: PersonalDataDeclaration = {
     "dsar.LegalHold": {
         "id": NOT_PERSONAL,
         "subject": _case_record(Category.IDENTITY),
+        "animal": _case_record(Category.ANIMAL),
         "reason": _case_record(Category.CONSENT),
         "until": _case_record(Category.CONSENT),
         "placed_by": NOT_PERSONAL,
         "placed_at": _case_record(Category.CONSENT),
         "lifted_at": _case_record(Category.CONSENT),
         "lifted_by": NOT_PERSONAL,
+    },
+    "dsar.ErasedSubject": {
+        "id": NOT_PERSONAL,
+        # A keyed hash, kept so the person is never mailed again (GDPR Art. 17, 21(3)).
+        "email_hash": personal(
+            Category.CONTACT,
+            basis=Basis.LEGAL_OBLIGATION,
+            retention="for as long as VetPass sends email",
+            erasure=Erasure.KEEP,
+            method="suppression: the erased person is not mailed again",
+        ),
+        "reference": NOT_PERSONAL,
+        "request": NOT_PERSONAL,
+        "erased_at": NOT_PERSONAL,
+    },
+    # Counts per table and column, and ids of cases: never an erased value.
+    "dsar.ErasureCertificate": {
+        n: NOT_PERSONAL
+        for n in ("id", "reference", "request", "payload", "signature", "public_key", "created_at")
+    },
+    "dsar.PendingFileDeletion": {n: NOT_PERSONAL for n in ("id", "request", "name")},
+    "dsar.PracticeNotice": {
+        n: NOT_PERSONAL for n in ("id", "request", "practice", "why", "sent_at", "acknowledged_at")
     },
 }
 
@@ -160,4 +190,64 @@ SUBJECTS: SubjectDeclaration = {
         by_user("placed_by", Role.STAFF),
         by_user("lifted_by", Role.STAFF),
     ),
+    "dsar.ErasedSubject": (by_user("request__subject", Role.OWNER),),
+    "dsar.ErasureCertificate": (),
+    "dsar.PendingFileDeletion": (),
+    "dsar.PracticeNotice": (),
+}
+
+_CASE = keep(PROOF, anchor="closed_at", months=24)
+_OF_CASE = keep(PROOF, anchor="request__closed_at", months=24)
+
+# The case is the proof that the right was answered: kept, with the person's contact
+# details on it replaced (a keyed-hash address, blanks) once they are erased.
+ERASURE: ErasureDeclaration = {
+    "dsar.DataSubjectRequest": {
+        Role.OWNER: Plan(
+            row=_CASE,
+            fields={
+                "email": KEYED_HASH,
+                "name": constant(""),
+                "postcode": constant(""),
+                "details": constant(""),
+                "verification_token_hash": constant(""),
+            },
+        ),
+        Role.EMAIL: Plan(
+            row=_CASE,
+            fields={
+                "email": KEYED_HASH,
+                "name": constant(""),
+                "postcode": constant(""),
+                "details": constant(""),
+                "verification_token_hash": constant(""),
+            },
+        ),
+        Role.STAFF: Plan(row=_CASE),
+    },
+    "dsar.CaseEvent": {Role.OWNER: Plan(row=_OF_CASE), Role.STAFF: Plan(row=_OF_CASE)},
+    "dsar.DueReminder": {Role.OWNER: Plan(row=_OF_CASE)},
+    "dsar.InactivityNotice": {
+        Role.OWNER: keep_rows(
+            "proof that the owner was given three months' notice before removal (Art. 5(2))",
+            anchor="closed_at",
+            months=72,
+        )
+    },
+    "dsar.InactivityReminder": {
+        Role.OWNER: keep_rows(
+            "proof that the owner was given three months' notice before removal (Art. 5(2))",
+            anchor="notice__closed_at",
+            months=72,
+        )
+    },
+    "dsar.ErasedSubject": {
+        Role.OWNER: keep_rows(
+            "suppression: the erased person is not mailed again", anchor="erased_at", months=72
+        )
+    },
+    "dsar.LegalHold": {
+        Role.OWNER: keep_rows(PROOF, anchor="placed_at", months=72),
+        Role.STAFF: keep_rows(PROOF, anchor="placed_at", months=72),
+    },
 }

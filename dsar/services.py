@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from records.models import Animal
 from vetpass.accounts.models import User
 
 from . import deadlines
@@ -458,14 +459,23 @@ def legal_holds_active(subject: User, *, today: date | None = None) -> list[Lega
 
 @transaction.atomic
 def legal_hold_place(
-    *, subject: User, reason: str, actor: User, until: date | None = None
+    *,
+    subject: User,
+    reason: str,
+    actor: User,
+    until: date | None = None,
+    animal: Animal | None = None,
 ) -> LegalHold:
+    """A hold on the whole subject (erasure refuses), or with `animal` on that animal and
+    its records only (erasure erases the rest and leaves them)."""
     if not reason.strip():
         raise ValidationError({"reason": "Name the claim, investigation or order."})
     if until is not None and until < timezone.localdate():
         raise ValidationError({"until": "The end date must be today or later."})
+    if animal is not None and animal.owner_id != subject.pk:
+        raise ValidationError({"animal": "Choose one of the subject's own animals."})
     return LegalHold.objects.create(
-        subject=subject, reason=reason.strip(), until=until, placed_by=actor
+        subject=subject, reason=reason.strip(), until=until, placed_by=actor, animal=animal
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .erasure.services import erasure_files_sweep
 from .intake import dsar_close_unverified
 from .reminders import dsar_remind_due
 from .retention.cases import dsar_cases_purge
@@ -31,3 +32,9 @@ def purge_closed_cases_task() -> dict[str, int]:
     """Cases closed more than 24 months ago go, with their events (CCPA §7101)."""
     report = dsar_cases_purge()
     return {"cases": report.cases, "events": report.events, "reminders": report.reminders}
+
+
+@shared_task(name="dsar.erasure_files_sweep")
+def erasure_files_sweep_task() -> int:
+    """Stored files of finished erasures that a crash after commit left behind."""
+    return erasure_files_sweep()

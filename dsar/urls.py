@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .erasure import views as erasure_views
 from .export import views as export_views
 from .retention import views as retention_views
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("keep/<str:token>/", retention_views.keep_records, name="keep_records"),
     path("requests/export/<str:token>/", export_views.export_link, name="export_link"),
     path("requests/<str:reference>/export/", export_views.export_download, name="export_download"),
+    path("erasure-notices/<str:token>/", erasure_views.practice_notice, name="erasure_notice"),
 ]

@@ -1,13 +1,21 @@
 from vetpass.privacy import (
+    DELETE_FILE,
+    DELETE_ROW,
     NOT_PERSONAL,
+    SET_NULL,
     Basis,
     Category,
     Erasure,
+    ErasureDeclaration,
     PersonalDataDeclaration,
+    Plan,
     Role,
     SubjectDeclaration,
     by_email,
     by_user,
+    delete_rows,
+    keep,
+    keep_rows,
     personal,
 )
 
@@ -252,4 +260,62 @@ SUBJECTS: SubjectDeclaration = {
     "records.RecordRequest": (by_user("owner", Role.OWNER), by_user("answered_by", Role.AUTHOR)),
     "records.EmergencyShare": (by_user("owner", Role.OWNER), by_user("redeemed_by", Role.AUTHOR)),
     "records.AccessLog": (by_user("owner", Role.OWNER), by_user("viewer", Role.VIEWER)),
+}
+
+# The practice's own clinical record (its entries on the person's animals, and the animals
+# they hang off, microchip included) is the practice's, kept for its legal period after
+# the entry date (settings.PRACTICE_CLINICAL_RETENTION_MONTHS, by the practice's country).
+# Everything the owner wrote, and the animal's photo, goes; an animal no practice held goes
+# whole, with its microchip.
+_CLINICAL_RECORD = keep(
+    "the practice's own clinical record, kept for its legal period",
+    anchor="occurred_on",
+    months_setting="PRACTICE_CLINICAL_RETENTION_MONTHS",
+    per="practice__country",
+)
+_ACCOUNTABILITY = "accountability record of access to health data (UK GDPR Art. 5(2))"
+
+# Favorites are deleted before the client registrations they PROTECT; the engine orders
+# tables so that a referencing table is always emptied first.
+ERASURE: ErasureDeclaration = {
+    "records.Animal": {
+        Role.OWNER: Plan(
+            row=DELETE_ROW,
+            keep_when={"entries__practice__isnull": False},
+            kept=keep(
+                "the animal a practice's clinical record hangs off",
+                anchor="entries__occurred_on",
+                months_setting="PRACTICE_CLINICAL_RETENTION_MONTHS",
+                per="entries__practice__country",
+            ),
+            fields={"photo": DELETE_FILE},
+        )
+    },
+    "records.AnimalAccess": {Role.OWNER: delete_rows()},
+    "records.CoOwnerInvitation": {Role.OWNER: delete_rows(), Role.EMAIL: delete_rows()},
+    "records.Entry": {
+        Role.OWNER: Plan(
+            row=DELETE_ROW, keep_when={"practice__isnull": False}, kept=_CLINICAL_RECORD
+        ),
+        Role.AUTHOR: Plan(fields={"author": SET_NULL}),
+    },
+    "records.PracticeMembership": {Role.STAFF: delete_rows()},
+    "records.JoinRequest": {
+        Role.STAFF: delete_rows(),
+        Role.AUTHOR: Plan(fields={"decided_by": SET_NULL}),
+    },
+    "records.ClientRegistration": {Role.OWNER: delete_rows()},
+    "records.Favorite": {Role.OWNER: delete_rows()},
+    "records.RecordRequest": {
+        Role.OWNER: delete_rows(),
+        Role.AUTHOR: Plan(fields={"answered_by": SET_NULL}),
+    },
+    "records.EmergencyShare": {
+        Role.OWNER: delete_rows(),
+        Role.AUTHOR: Plan(fields={"redeemed_by": SET_NULL}),
+    },
+    "records.AccessLog": {
+        Role.OWNER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
+        Role.VIEWER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
+    },
 }

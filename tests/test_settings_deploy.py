@@ -23,6 +23,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
         CONSENT_SUBJECT_KEY=secrets.token_urlsafe(32),
+        ERASURE_SIGNING_KEY=secrets.token_hex(32),
         ALLOWED_HOSTS="vetpass.example",
         SITE_URL="https://vetpass.example",
         VETPASS_TESTING="0",

@@ -14,6 +14,7 @@ DSAR_CLOSE_UNVERIFIED = "dsar: close requests whose confirmation link expired"
 DSAR_REMIND_DUE = "dsar: remind the DPO of cases due in 7, 3 and 1 days"
 DSAR_EXPORT_PURGE = "dsar: delete exports whose 7-day link expired"
 DSAR_PURGE_CLOSED_CASES = "dsar: delete cases closed more than 24 months ago (CCPA §7101)"
+DSAR_ERASURE_FILES = "dsar: delete stored files that an interrupted erasure left"
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -28,6 +29,7 @@ def periodic_tasks() -> dict[str, dict[str, Any]]:
         # Hourly: a link expires to the minute; its file goes within the hour.
         DSAR_EXPORT_PURGE: {"task": "dsar.export_purge", "every": HOUR},
         DSAR_PURGE_CLOSED_CASES: {"task": "dsar.purge_closed_cases", "every": DAY},
+        DSAR_ERASURE_FILES: {"task": "dsar.erasure_files_sweep", "every": HOUR},
     }
 
 

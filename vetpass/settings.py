@@ -52,6 +52,16 @@ if not CONSENT_SUBJECT_KEY:
         raise ImproperlyConfigured("CONSENT_SUBJECT_KEY must be set when DEBUG is off.")
     CONSENT_SUBJECT_KEY = "dev-only-consent-subject-key"  # noqa: S105
 
+# Erasure certificates are signed with Ed25519 (dsar.erasure.certificate): the private key
+# as 64 hex characters (its 32 raw bytes). Production must set it; the dev key below is
+# public and only for DEBUG. The same key's HMAC also keys the erased-subject register
+# and the tombstone address (erased-<hmac>@erased.invalid), so it never changes casually.
+ERASURE_SIGNING_KEY = env.str("ERASURE_SIGNING_KEY", default="")
+if not ERASURE_SIGNING_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("ERASURE_SIGNING_KEY must be set when DEBUG is off.")
+    ERASURE_SIGNING_KEY = "00" * 31 + "01"  # dev only
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -401,6 +411,24 @@ INVITATION_VALID_DAYS = 14
 # (CCPA regulations §7101): a closed data-subject request and its events are deleted 24
 # months after it closed, unless its person is under a legal hold.
 POLICY_DSAR_CASE_KEEP_MONTHS = 24
+# Erasure keeps the practice's own clinical record (its entries on the person's animals,
+# and those animals) for the practice's legal period after the entry date, by the
+# practice's country; the next issue's retention job purges it then (issue 8 §6):
+# California 3 years after the last visit (Cal. Code Regs. tit. 16 §2032.3), UK and EU
+# 5 years (records of medicines for food-producing animals, VMR 2013 Sch. 3 / Reg. (EU)
+# 2019/6 Art. 108), anything else 6 years (limitation period for claims).
+# fmt: off
+_EEA_AND_EU = (
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+)
+# fmt: on
+PRACTICE_CLINICAL_RETENTION_MONTHS: dict[str, int] = {
+    "US": 36,  # VetPass serves California only in the US
+    "GB": 60,
+    **dict.fromkeys(_EEA_AND_EU, 60),
+}
+PRACTICE_CLINICAL_RETENTION_DEFAULT_MONTHS = 72
 
 LOGGING = {
     "version": 1,

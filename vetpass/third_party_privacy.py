@@ -7,11 +7,16 @@ from vetpass.privacy import (
     NOT_PERSONAL,
     Basis,
     Category,
+    ErasureDeclaration,
     PersonalDataDeclaration,
+    Plan,
     Role,
     SubjectDeclaration,
     by_email,
     by_user,
+    constant,
+    delete_rows,
+    keep_rows,
     personal,
 )
 
@@ -135,4 +140,22 @@ SUBJECTS: SubjectDeclaration = {
             "PeriodicTask",
         )
     },
+}
+
+ERASURE: ErasureDeclaration = {
+    # The DPO's own admin actions are kept for accountability. Entries about one of the
+    # person's rows (the DPO edited their account or animal) hold its str() - an address,
+    # a name - in object_repr: those are anonymised (the engine finds them by content type
+    # and object id, Role.ABOUT).
+    "admin.LogEntry": {
+        Role.STAFF: keep_rows(
+            "accountability for changes made in the admin", anchor="action_time", months=72
+        ),
+        Role.ABOUT: Plan(
+            fields={"object_repr": constant("(erased)"), "change_message": constant("")}
+        ),
+    },
+    "account.EmailAddress": {Role.OWNER: delete_rows(), Role.EMAIL: delete_rows()},
+    "account.EmailConfirmation": {Role.OWNER: delete_rows(), Role.EMAIL: delete_rows()},
+    "mfa.Authenticator": {Role.OWNER: delete_rows()},
 }

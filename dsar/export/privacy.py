@@ -3,14 +3,19 @@ request: the row (not the file, which is deleted when its link expires) is kept 
 case, as proof the copy was provided."""
 
 from vetpass.privacy import (
+    DELETE_FILE,
     NOT_PERSONAL,
     Basis,
     Category,
     Erasure,
+    ErasureDeclaration,
     PersonalDataDeclaration,
+    Plan,
     Role,
     SubjectDeclaration,
     by_user,
+    constant,
+    keep,
     personal,
 )
 
@@ -57,4 +62,21 @@ SUBJECTS: SubjectDeclaration = {
         by_user("request__subject", Role.OWNER),
         by_user("requested_by", Role.STAFF),
     ),
+}
+
+# The export's record is kept with its case; the zip (everything held about the person)
+# and the link to it go at once on erasure (dsar.erasure deletes the stored file after
+# commit).
+_EXPORT_KEPT = keep(
+    "proof that the request was answered (Art. 5(2) accountability, CCPA §7101)",
+    anchor="request__closed_at",
+    months=24,
+)
+ERASURE: ErasureDeclaration = {
+    "dsar.DataExport": {
+        Role.OWNER: Plan(
+            row=_EXPORT_KEPT, fields={"file_name": DELETE_FILE, "token_hash": constant("")}
+        ),
+        Role.STAFF: Plan(row=_EXPORT_KEPT),
+    }
 }

@@ -476,6 +476,15 @@ API_ROUTES: dict[str, Route] = {
             "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={}),
         },
     ),
+    # A practice acknowledges an erasure notice through the signed link in its email: no
+    # sign-in; a link that is not signed by us is not found, for everyone.
+    "dsar:erasure_notice": Route(
+        "/privacy/erasure-notices/not-a-token/",
+        {
+            "GET": Case({p: NOT_FOUND for p in PERSONAS}),
+            "POST": Case({p: NOT_FOUND for p in PERSONAS}, body={}),
+        },
+    ),
     # The copy of one's data: a link or a reference nobody in the world has an export for
     # (tests/dsar/test_export.py downloads real ones and is refused other people's).
     "dsar:export_link": Route(

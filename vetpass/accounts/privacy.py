@@ -1,12 +1,21 @@
 from vetpass.privacy import (
+    GENERALISE_DATE,
+    KEYED_HASH,
     NOT_PERSONAL,
+    SET_NULL,
     Basis,
     Category,
     Erasure,
+    ErasureDeclaration,
     PersonalDataDeclaration,
+    Plan,
     Role,
     SubjectDeclaration,
     by_user,
+    constant,
+    delete_rows,
+    keep,
+    keep_rows,
     personal,
 )
 
@@ -80,4 +89,45 @@ SUBJECTS: SubjectDeclaration = {
     "accounts.Session": (by_user("user", Role.OWNER),),
     "accounts.User": (by_user("pk", Role.ACCOUNT),),
     "accounts.RestrictionEvent": (by_user("user", Role.OWNER), by_user("actor", Role.STAFF)),
+}
+
+_RESTRICTION_PROOF = "proof that the Art. 18 restriction was honoured (Art. 5(2) accountability)"
+
+# The account row stays as a tombstone: the consent ledger, the restriction history and the
+# access log reference it by id and may not be updated. Its personal columns are blanked,
+# the address becomes a unique keyed hash, and it can never sign in again.
+ERASURE: ErasureDeclaration = {
+    "accounts.Session": {Role.OWNER: delete_rows()},
+    "accounts.User": {
+        Role.ACCOUNT: Plan(
+            fields={
+                "email": KEYED_HASH,
+                "password": constant("!erased"),  # "!" prefix: an unusable password
+                "last_login": SET_NULL,
+                "full_name": constant(""),
+                "date_of_birth": SET_NULL,
+                "country": constant(""),
+                "region": constant(""),
+                "jurisdiction": keep(
+                    "decides the deadlines of the person's open and kept cases",
+                    anchor="date_joined",
+                    months=24,
+                ),
+                "address_line1": constant(""),
+                "address_line2": constant(""),
+                "town": constant(""),
+                "postcode": constant(""),
+                "phone": constant(""),
+                "is_active": constant(False),
+                "date_joined": GENERALISE_DATE,
+                "last_activity_at": SET_NULL,
+                "last_activity_kind": constant(""),
+                "restricted_at": keep(_RESTRICTION_PROOF, anchor="restricted_at", months=72),
+            }
+        )
+    },
+    "accounts.RestrictionEvent": {
+        Role.OWNER: keep_rows(_RESTRICTION_PROOF, anchor="at", months=72),
+        Role.STAFF: keep_rows(_RESTRICTION_PROOF, anchor="at", months=72),
+    },
 }

@@ -1,9 +1,12 @@
 from vetpass.privacy import (
     NOT_PERSONAL,
     Category,
+    ErasureDeclaration,
     PersonalDataDeclaration,
+    Role,
     SubjectDeclaration,
     by_email,
+    delete_rows,
     personal,
 )
 
@@ -37,3 +40,5 @@ PERSONAL_DATA: PersonalDataDeclaration = {
 SUBJECTS: SubjectDeclaration = {
     "outbox.OutboxEmail": (by_email("to"), by_email("cc"), by_email("bcc"), by_email("reply_to")),
 }
+
+ERASURE: ErasureDeclaration = {"outbox.OutboxEmail": {Role.EMAIL: delete_rows()}}
