@@ -248,6 +248,8 @@ class LegalHold(models.Model):
         related_name="legal_holds",
         help_text="Leave empty to hold everything of the subject.",
     )
+    # What the hold covered, in words: kept when lifting releases the animal.
+    scope = models.CharField(max_length=200, blank=True, editable=False)
     reason = models.TextField(help_text="The claim, investigation or order, and its reference.")
     until = models.DateField(null=True, blank=True, help_text="Empty: until lifted.")
     placed_by = models.ForeignKey(

@@ -104,6 +104,7 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "id": NOT_PERSONAL,
         "subject": _case_record(Category.IDENTITY),
         "animal": _case_record(Category.ANIMAL),
+        "scope": _case_record(Category.ANIMAL),
         "reason": _case_record(Category.CONSENT),
         "until": _case_record(Category.CONSENT),
         "placed_by": NOT_PERSONAL,

@@ -475,7 +475,12 @@ def legal_hold_place(
     if animal is not None and animal.owner_id != subject.pk:
         raise ValidationError({"animal": "Choose one of the subject's own animals."})
     return LegalHold.objects.create(
-        subject=subject, reason=reason.strip(), until=until, placed_by=actor, animal=animal
+        subject=subject,
+        reason=reason.strip(),
+        until=until,
+        placed_by=actor,
+        animal=animal,
+        scope=f"{animal.name} (animal {animal.pk}) and its records" if animal else "everything",
     )
 
 
@@ -485,5 +490,8 @@ def legal_hold_lift(*, hold: LegalHold, actor: User) -> LegalHold:
         raise ValidationError({"lifted_at": "This hold was already lifted."})
     hold.lifted_at = timezone.now()
     hold.lifted_by = actor
-    hold.save(update_fields=["lifted_at", "lifted_by"])
+    # A lifted hold no longer keeps the animal (the database's PROTECT would, forever);
+    # what it covered stays in `scope`.
+    hold.animal = None
+    hold.save(update_fields=["lifted_at", "lifted_by", "animal"])
     return hold

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,9 +106,20 @@ def animal_delete(*, animal: Animal, actor: User) -> None:
         Animal.objects.filter(pk=animal.group_id, head_count__gt=1).update(
             head_count=F("head_count") - 1
         )
+    try:
+        with transaction.atomic():
+            animal.delete()
+    except ProtectedError:
+        # A legal hold on this animal (placed by VetPass's privacy team for a claim or an
+        # investigation) keeps it and its records until the hold is lifted.
+        raise ValidationError(
+            {
+                "animal": f"{animal.name}'s records are kept for a legal reason for now, so they "
+                "cannot be deleted. Ask VetPass's privacy team (the privacy centre) for details."
+            }
+        ) from None
     for file in files:
         transaction.on_commit(partial(file.storage.delete, file.name))
-    animal.delete()
     activity_record(user=actor, kind=ActivityKind.RECORD_CHANGE)
 
 

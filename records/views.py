@@ -315,7 +315,12 @@ def animal_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     animal = _owned_animal(request, pk)
     if request.method == "POST":
         name = animal.name
-        services.animal_delete(animal=animal, actor=request.user)
+        try:
+            services.animal_delete(animal=animal, actor=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("records:animal_detail", pk=animal.pk)
         messages.success(request, f"{name} and all of its records were deleted.")
         return redirect("records:animal_list")
     return render(

@@ -47,3 +47,28 @@ def test_the_dpo_places_and_lifts_holds_in_the_admin_and_cannot_delete_them(alic
     hold.refresh_from_db()
     assert hold.lifted_by == dpo
     assert client.get(f"/admin/dsar/legalhold/{hold.pk}/delete/").status_code in (403, 302)
+
+
+def test_a_held_animal_cannot_be_deleted_by_any_door_and_lifting_releases_it(rex, dpo):
+    from rest_framework.test import APIClient
+
+    from records.models import Animal
+    from tests.conftest import client_for
+
+    owner = rex.owner
+    hold = svc.legal_hold_place(subject=owner, reason="Claim 7", actor=dpo, animal=rex)
+    web = client_for(owner).post(f"/animals/{rex.pk}/delete/", follow=True)
+    assert web.status_code == 200
+    assert "kept for a legal reason" in web.content.decode()
+    api = APIClient()
+    api.force_authenticate(owner)
+    refused = api.delete(f"/api/v1/animals/{rex.pk}/")
+    assert refused.status_code == 400
+    assert "kept for a legal reason" in str(refused.json())
+    assert Animal.objects.filter(pk=rex.pk).exists()
+
+    svc.legal_hold_lift(hold=hold, actor=dpo)
+    hold.refresh_from_db()
+    assert hold.animal is None and hold.scope.startswith("Rex (animal")
+    assert api.delete(f"/api/v1/animals/{rex.pk}/").status_code == 204
+    assert not Animal.objects.filter(pk=rex.pk).exists()
