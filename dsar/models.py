@@ -397,7 +397,10 @@ class PendingFileDeletion(models.Model):
     """A stored file of erased data, written in the erasure's transaction and removed after
     commit; a crash in between leaves the row, and the next run or sweep finishes it."""
 
-    request = models.ForeignKey(DataSubjectRequest, on_delete=models.CASCADE, related_name="+")
+    # Empty for a removal by the retention sweep, which is not a request.
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.CASCADE, null=True, related_name="+"
+    )
     name = models.CharField(max_length=500)
 
     def __str__(self) -> str:

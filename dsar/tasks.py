@@ -38,3 +38,12 @@ def purge_closed_cases_task() -> dict[str, int]:
 def erasure_files_sweep_task() -> int:
     """Stored files of finished erasures that a crash after commit left behind."""
     return erasure_files_sweep()
+
+
+@shared_task(name="dsar.retention_sweep")
+def retention_sweep_task() -> dict[str, object]:
+    """The daily retention sweep: inactivity notices, reminders and removals (issue 9).
+    Safe when two run at once: every step claims its rows."""
+    from .retention.sweep import retention_sweep
+
+    return retention_sweep().as_dict()

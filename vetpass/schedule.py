@@ -15,6 +15,7 @@ DSAR_REMIND_DUE = "dsar: remind the DPO of cases due in 7, 3 and 1 days"
 DSAR_EXPORT_PURGE = "dsar: delete exports whose 7-day link expired"
 DSAR_PURGE_CLOSED_CASES = "dsar: delete cases closed more than 24 months ago (CCPA §7101)"
 DSAR_ERASURE_FILES = "dsar: delete stored files that an interrupted erasure left"
+RETENTION_SWEEP = "retention: inactivity notices, reminders and removals (VETPASS policy)"
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -30,6 +31,9 @@ def periodic_tasks() -> dict[str, dict[str, Any]]:
         DSAR_EXPORT_PURGE: {"task": "dsar.export_purge", "every": HOUR},
         DSAR_PURGE_CLOSED_CASES: {"task": "dsar.purge_closed_cases", "every": DAY},
         DSAR_ERASURE_FILES: {"task": "dsar.erasure_files_sweep", "every": HOUR},
+        # Daily: notices and removals are dated to the day; a sweep that finds nothing due
+        # costs a few index scans.
+        RETENTION_SWEEP: {"task": "dsar.retention_sweep", "every": DAY},
     }
 
 

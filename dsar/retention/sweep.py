@@ -41,7 +41,7 @@ from ..models import (
     LegalHold,
     RetentionRun,
 )
-from . import notices, policy
+from . import notices, policy, removal
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class SweepCounts:
     skipped: int = 0  # notices that could not be delivered: the DPO decides
     cancelled: int = 0
     sent: int = 0  # queued notices the outbox has now delivered
+    unconfirmed_removed: int = 0  # sign-ups never confirmed, removed after 30 days
     held_reasons: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -293,9 +294,24 @@ def _removals(*, now: datetime, apply: bool, counts: SweepCounts) -> None:
 def remove_accounts(notices_and_owners: Sequence[tuple[int, int]], *, now: datetime) -> int:
     """Remove the owners of these notices through the erasure engine, claiming each
     notice so that two sweeps never remove the same owner."""
-    from .removal import remove_inactive
+    return removal.remove_inactive(notices_and_owners, now=now)
 
-    return remove_inactive(notices_and_owners, now=now)
+
+# --- 6. Sign-ups never confirmed ----------------------------------------------------------
+
+
+def _unconfirmed(*, now: datetime, apply: bool, counts: SweepCounts) -> None:
+    ids = list(removal.unconfirmed_signups(now=now).values_list("pk", flat=True))
+    exempt = exemptions(ids, now=now)
+    free = [pk for pk in ids if pk not in exempt]
+    counts.held += len(exempt)
+    for reason in exempt.values():
+        counts.held_reasons[reason] = counts.held_reasons.get(reason, 0) + 1
+    if not apply:
+        counts.unconfirmed_removed += len(free)
+        return
+    for chunk in _chunks(free, CHUNK):
+        counts.unconfirmed_removed += removal.remove_unconfirmed(chunk, now=now)
 
 
 # --- The sweep ----------------------------------------------------------------------------
@@ -315,6 +331,7 @@ def retention_sweep(
     _notices(now=now, apply=apply, counts=counts, progress=progress)
     _reminders(now=now, apply=apply, counts=counts)
     _removals(now=now, apply=apply, counts=counts)
+    _unconfirmed(now=now, apply=apply, counts=counts)
     if run is not None:
         RetentionRun.objects.filter(pk=run.pk).update(
             finished_at=timezone.now(), counts=counts.as_dict()

@@ -33,6 +33,13 @@ def idle(reference_data):
     return UserFactory(email="idle@example.com", full_name="Ida Idle", last_activity_at=LAST_USE)
 
 
+@pytest.fixture
+def rex_of_idle(idle):
+    from tests.factories import AnimalFactory
+
+    return AnimalFactory(owner=idle, name="Rex", microchip="985112345678901")
+
+
 def _mail_to(address: str) -> list[OutboxEmail]:
     return [m for m in OutboxEmail.objects.order_by("pk") if address in m.to]
 
@@ -216,3 +223,55 @@ def test_the_keep_link_shows_a_button_and_keeping_cancels_the_removal(idle, clie
 def test_a_forged_keep_link_is_not_found(idle, client):
     assert client.get("/privacy/keep/eyJ1IjoxfQ:forged/").status_code == 404
     assert client.post("/privacy/keep/eyJ1IjoxfQ:forged/").status_code == 404
+
+
+def _noticed_and_delivered(idle) -> InactivityNotice:
+    retention_sweep(now=NOTICE_DUE)
+    notice = InactivityNotice.objects.get()
+    _deliver(notice, NOTICE_DUE)
+    retention_sweep(now=NOTICE_DUE + timedelta(hours=1))
+    notice.refresh_from_db()
+    return notice
+
+
+def test_removal_runs_the_erasure_engine_at_the_removal_time_and_not_before(idle, rex_of_idle):
+    from django.core.management import call_command as run
+
+    from dsar.models import ErasureCertificate
+    from records.models import Animal
+
+    notice = _noticed_and_delivered(idle)
+    assert retention_sweep(now=notice.removal_at - timedelta(minutes=1)).removed == 0
+    counts = retention_sweep(now=notice.removal_at)
+    assert counts.removed == 1
+    idle.refresh_from_db()
+    assert idle.email != "idle@example.com" and not idle.is_active and idle.full_name == ""
+    assert not Animal.objects.filter(pk=rex_of_idle.pk).exists()
+    notice.refresh_from_db()
+    assert notice.state == State.REMOVED
+    certificate = ErasureCertificate.objects.get()
+    assert certificate.reference.startswith("RET-")
+    run("dsar_verify_certificate", certificate.reference)  # exits 0 when genuine
+    assert retention_sweep(now=notice.removal_at + timedelta(days=1)).removed == 0
+
+
+def test_a_hold_placed_after_the_notice_stops_the_removal_and_is_reported(idle, dpo):
+    notice = _noticed_and_delivered(idle)
+    dsar_services.legal_hold_place(subject=idle, reason="Claim", actor=dpo)
+    counts = retention_sweep(now=notice.removal_at + timedelta(days=1))
+    assert (counts.removed, counts.held) == (0, 1)
+    notice.refresh_from_db()
+    idle.refresh_from_db()
+    assert notice.state == State.HELD and idle.email == "idle@example.com"
+
+
+def test_a_sign_up_never_confirmed_is_removed_after_30_days(reference_data):
+    joined = datetime(2026, 1, 1, tzinfo=UTC)
+    with time_machine.travel(joined, tick=False):
+        new = UserFactory(email="new@example.com", last_activity_at=None)
+    EmailAddress.objects.create(user=new, email=new.email, verified=False, primary=True)
+    assert retention_sweep(now=joined + timedelta(days=29)).unconfirmed_removed == 0
+    assert retention_sweep(now=joined + timedelta(days=30)).unconfirmed_removed == 1
+    new.refresh_from_db()
+    assert new.email != "new@example.com"
+    assert not EmailAddress.objects.filter(email="new@example.com").exists()
