@@ -202,28 +202,22 @@ _OF_CASE = keep(PROOF, anchor="request__closed_at", months=24)
 
 # The case is the proof that the right was answered: kept, with the person's contact
 # details on it replaced (a keyed-hash address, blanks) once they are erased.
+_CASE_CONTACT_ERASED = Plan(
+    row=_CASE,
+    fields={
+        "email": KEYED_HASH,
+        "name": constant(""),
+        "postcode": constant(""),
+        "details": constant(""),
+        "verification_token_hash": constant(""),
+    },
+)
+
 ERASURE: ErasureDeclaration = {
     "dsar.DataSubjectRequest": {
-        Role.OWNER: Plan(
-            row=_CASE,
-            fields={
-                "email": KEYED_HASH,
-                "name": constant(""),
-                "postcode": constant(""),
-                "details": constant(""),
-                "verification_token_hash": constant(""),
-            },
-        ),
-        Role.EMAIL: Plan(
-            row=_CASE,
-            fields={
-                "email": KEYED_HASH,
-                "name": constant(""),
-                "postcode": constant(""),
-                "details": constant(""),
-                "verification_token_hash": constant(""),
-            },
-        ),
+        # Found by the account or by the address the request gave: treated alike.
+        Role.OWNER: _CASE_CONTACT_ERASED,
+        Role.EMAIL: _CASE_CONTACT_ERASED,
         Role.STAFF: Plan(row=_CASE),
     },
     "dsar.CaseEvent": {Role.OWNER: Plan(row=_OF_CASE), Role.STAFF: Plan(row=_OF_CASE)},
