@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from consent.admin import DPOOnlyMixin
 from vetpass.admin import AccessLoggedAdminMixin, ReadOnlyAdminMixin
 
 from ..models import InactivityNotice, RetentionRun
+from . import notices
 from .forecast import retention_forecast
 
 
@@ -38,9 +41,23 @@ class InactivityNoticeAdmin(
         "held_reason",
     ]
     list_filter = ["state"]
+    actions = ["send_again"]
     list_select_related = ["owner"]
     date_hierarchy = "created_at"
     change_list_template = "admin/dsar/retention_change_list.html"
+
+    @admin.action(description="Send the notice again (undeliverable ones)")
+    def send_again(self, request: HttpRequest, queryset: QuerySet[InactivityNotice]) -> None:
+        sent = 0
+        for notice in queryset:
+            try:
+                notices.notice_resend(notice=notice, actor=request.user)  # type: ignore[arg-type]
+            except ValidationError as error:
+                self.message_user(request, f"{notice}: {error.messages[0]}", messages.WARNING)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(request, f"{sent} notice(s) queued again, with a new date.")
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         forecast = retention_forecast()

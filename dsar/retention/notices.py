@@ -13,7 +13,9 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +27,7 @@ from vetpass.accounts.services import activity_record
 from vetpass.outbox.services import outbox_enqueue
 
 from ..models import InactivityNotice
+from . import policy
 
 KEEP_SALT = "dsar.retention.keep.v1"
 
@@ -107,3 +110,23 @@ def send_reminders(notices: QuerySet[InactivityNotice], days_before: int) -> Non
             notices.order_by("pk"), "dsar/email/inactivity_reminder.txt", days=days_before
         )
     )
+
+
+@transaction.atomic
+def notice_resend(*, notice: InactivityNotice, actor: User) -> InactivityNotice:
+    """The DPO sends an undeliverable notice again (after correcting the address, say). The
+    new email states a new date, three months from now at the earliest: the removal never
+    comes sooner after a notice the owner could actually read."""
+    notice = InactivityNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.state != InactivityNotice.State.UNDELIVERABLE:
+        raise ValidationError("Only a notice that could not be delivered is sent again.")
+    now = timezone.now()
+    notice.stated_removal_at = max(
+        notice.stated_removal_at,
+        policy.add_months(now, settings.POLICY_REMOVAL_MIN_NOTICE_MONTHS),
+    )
+    notice.state = InactivityNotice.State.QUEUED
+    notice.held_reason = f"sent again by {actor.email} on {now:%Y-%m-%d}"
+    notice.save(update_fields=["stated_removal_at", "state", "held_reason"])
+    send_notices(InactivityNotice.objects.filter(pk=notice.pk))
+    return notice

@@ -66,3 +66,25 @@ def test_the_dpo_sees_the_chart_the_runs_and_every_notice(idle_people, dpo):
     assert "january@example.com" in html or "January" in html
     runs = mfa_client_for(dpo).get("/admin/dsar/retentionrun/")
     assert runs.status_code == 200 and "Took" in runs.content.decode()
+
+
+def test_the_dpo_sends_an_undeliverable_notice_again_with_a_new_date(idle_people, dpo):
+    import time_machine
+
+    retention_sweep(now=datetime(2026, 12, 20, 12, tzinfo=UTC))
+    notice = InactivityNotice.objects.get(owner__email="january@example.com")
+    OutboxEmail.objects.filter(pk=notice.email_id).update(status="failed")
+    retention_sweep(now=datetime(2026, 12, 21, tzinfo=UTC))
+    notice.refresh_from_db()
+    assert notice.state == InactivityNotice.State.UNDELIVERABLE
+    first_email = notice.email_id
+    with time_machine.travel(datetime(2027, 1, 10, 9, tzinfo=UTC), tick=False):
+        response = mfa_client_for(dpo).post(
+            "/admin/dsar/inactivitynotice/",
+            {"action": "send_again", "_selected_action": [notice.pk]},
+        )
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert notice.state == InactivityNotice.State.QUEUED and notice.email_id != first_email
+    assert notice.stated_removal_at == datetime(2027, 4, 10, 9, tzinfo=UTC)
+    assert "10 April 2027" in OutboxEmail.objects.get(pk=notice.email_id).body
