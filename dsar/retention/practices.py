@@ -102,6 +102,7 @@ class PracticeCounts:
     ended: int = 0  # subscription ends found (administrators told)
     notices: int = 0  # emails queued
     cancelled: int = 0  # renewed before the anonymisation
+    reopened: int = 0  # a renewal taken back: the same end date again
     anonymised: int = 0  # practices whose client data was anonymised
     held: int = 0  # owners kept back by a legal hold
     tables: dict[str, int] = field(default_factory=dict)
@@ -135,6 +136,16 @@ def _cancel_renewed(*, now: datetime, counts: PracticeCounts) -> None:
         | ~Q(practice__subscription_ends_on=F("ended_on"))
     )
     counts.cancelled += renewed.update(state=State.CANCELLED, closed_at=now)
+
+
+def _reopen_unrenewed(*, counts: PracticeCounts) -> None:
+    """A renewal taken back (the end date set back to the very date a cancelled row is
+    for): the row is pending again, with its original date, so the three months still
+    count from the end. The administrators were told of this end already: no new email."""
+    back = PracticeSubscriptionEnd.objects.filter(
+        state=State.CANCELLED, practice__subscription_ends_on=F("ended_on")
+    )
+    counts.reopened += back.update(state=State.PENDING, closed_at=None)
 
 
 # --- 2. Ends and notices ------------------------------------------------------------------
@@ -372,6 +383,7 @@ def practice_subscription_sweep(*, now: datetime | None = None) -> PracticeCount
     now = now or timezone.now()
     counts = PracticeCounts()
     _cancel_renewed(now=now, counts=counts)
+    _reopen_unrenewed(counts=counts)
     _record_ends(today=timezone.localdate(now), counts=counts)
     _anonymise_due(now=now, counts=counts)
     logger.info("practice subscription sweep: %s", counts.as_dict())

@@ -201,6 +201,18 @@ def test_renewal_inside_the_grace_period_cancels_the_anonymisation(world, alice,
     assert owners_own(alice, bob) == own
 
 
+def test_a_renewal_taken_back_still_anonymises_within_three_months_of_the_end(world):
+    sweep(ENDS_ON + timedelta(days=1))
+    renewed = Practice.objects.filter(pk=world.riverside.pk)
+    renewed.update(subscription_ends_on=date(2028, 1, 31))
+    assert sweep(date(2027, 3, 1)).cancelled == 1
+    renewed.update(subscription_ends_on=ENDS_ON)  # a mistake, corrected
+    counts = sweep(date(2027, 3, 2))
+    assert (counts.reopened, counts.notices) == (1, 0)
+    assert sweep(GRACE_ENDS).anonymised == 1
+    assert held_for(world.riverside)["registrations"] == []
+
+
 def test_without_renewal_client_data_is_anonymised_after_the_grace_period(world, alice, bob):
     own = owners_own(alice, bob)
     hilltop = held_for(world.hilltop)
