@@ -318,3 +318,37 @@ def test_the_practice_record_of_an_erased_owner_goes_with_the_practice(world, ri
     assert list(Entry.objects.filter(animal=other).values_list("practice_id", flat=True)) == [
         world.hilltop.pk
     ]
+
+
+def test_a_sweep_that_fails_half_way_changes_nothing_and_the_rerun_finishes(
+    world, alice, bob, monkeypatch
+):
+    from dsar.retention import practices
+
+    sweep(ENDS_ON + timedelta(days=1))
+    held, own, events = (
+        held_for(world.riverside),
+        owners_own(alice, bob),
+        ConsentEvent.objects.count(),
+    )
+
+    class Broken:
+        class objects:  # noqa: N801 - stands in for a model manager
+            @staticmethod
+            def filter(**kwargs):
+                if "owner_id__in" not in kwargs:  # finding the owners works
+                    return EmergencyShare.objects.filter(**kwargs)
+                raise RuntimeError("the database went away")
+
+    # The ledger events, the deletions of favorites and registrations have run by then.
+    monkeypatch.setattr(practices, "EmergencyShare", Broken)
+    with pytest.raises(RuntimeError):
+        sweep(GRACE_ENDS)
+    assert held_for(world.riverside) == held
+    assert ConsentEvent.objects.count() == events
+    assert PracticeSubscriptionEnd.objects.get().state == State.PENDING
+
+    monkeypatch.undo()
+    assert sweep(GRACE_ENDS).anonymised == 1
+    assert held_for(world.riverside)["favorites"] == []
+    assert owners_own(alice, bob) == own
