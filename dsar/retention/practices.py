@@ -334,6 +334,8 @@ def practice_anonymise(
     with transaction.atomic():
         if not _still_ended(end):
             return _cancel(end, now=now, counts=counts)
+        # Under the practice's lock: a sweep running beside this one may have finished it.
+        end.refresh_from_db(fields=["state", "closed_at", "counts"])
         staff = PracticeMembership.objects.filter(practice=practice, left_at__isnull=True)
         mine.add("records.PracticeMembership (ended)", staff.update(left_at=now))
         first = end.state == State.PENDING
