@@ -35,6 +35,7 @@ from .models import (
     DataSubjectRequest,
     LegalHold,
     PracticeNotice,
+    PracticeSubscriptionEnd,
     RequestType,
     Status,
 )
@@ -461,6 +462,37 @@ class LegalHoldAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
         for hold in queryset.filter(lifted_at__isnull=True):
             services.legal_hold_lift(hold=hold, actor=request.user)  # type: ignore[arg-type]
         messages.success(request, "Holds lifted.")
+
+
+@admin.register(PracticeSubscriptionEnd)
+class PracticeSubscriptionEndAdmin(DPOOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every practice whose subscription ended (Kontak policy): when its administrators
+    were told, when its client data is or was anonymised, owners held back by a legal hold,
+    and the rows changed per table. Written only by dsar.retention.practices; no person's
+    name appears here, so reading it is not an access to anyone's data."""
+
+    list_display = (
+        "practice",
+        "ended_on",
+        "anonymise_on",
+        "state",
+        "notices_sent",
+        "held_owners",
+        "closed_at",
+    )
+    list_filter = ("state",)
+    search_fields = ("practice__name",)
+    readonly_fields = (
+        "practice",
+        "ended_on",
+        "anonymise_on",
+        "state",
+        "created_at",
+        "notices_sent",
+        "closed_at",
+        "held_owners",
+        "counts",
+    )
 
 
 from .retention import admin as _retention_admin  # noqa: E402, F401  (registers its admins)

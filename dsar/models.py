@@ -433,3 +433,46 @@ class PracticeNotice(models.Model):
 # The export's model lives with the rest of the export (dsar/export/); importing it here is
 # what makes Django register it with the dsar app.
 from .export.models import DataExport, ExportStatus  # noqa: E402, F401
+
+
+class PracticeSubscriptionEnd(models.Model):
+    """The end of a practice's subscription, and what the Kontak policy does about it: its
+    administrators are told once, and the client data held for it is anonymised on
+    `anonymise_on` (the end + the grace period, never later than the end + 3 months)
+    unless a renewal comes first (dsar.retention.practices).
+
+    One row per practice and end date: the unique constraint makes a second notice for the
+    same end impossible even when two sweeps overlap. A renewal cancels the row; a later
+    end is a new row with its own notice."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Administrators told; anonymisation scheduled"
+        CANCELLED = "cancelled", "Cancelled by a renewal"
+        HELD = "held", "Anonymised, except owners under a legal hold"
+        ANONYMISED = "anonymised", "Client data anonymised"
+
+    practice = models.ForeignKey(
+        "records.Practice", on_delete=models.CASCADE, related_name="subscription_ends"
+    )
+    ended_on = models.DateField(help_text="The subscription's last day.")
+    anonymise_on = models.DateField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    # How many administrators (or the practice's own address, when it has none) were told.
+    notices_sent = models.PositiveSmallIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Counts per table of the last anonymisation run, and owners held back by a legal hold.
+    counts = models.JSONField(default=dict, blank=True)
+    held_owners = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-ended_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "ended_on"], name="one_record_per_subscription_end"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "anonymise_on"])]
+
+    def __str__(self) -> str:
+        return f"Subscription of practice {self.practice_id} ended {self.ended_on} ({self.state})"

@@ -171,6 +171,22 @@ PERSONAL_DATA.update(
         "dsar.RetentionRun": {
             n: NOT_PERSONAL for n in ("id", "started_at", "finished_at", "dry_run", "counts")
         },
+        # A practice's subscription end: business dates and counts, never a client's name.
+        "dsar.PracticeSubscriptionEnd": {
+            n: NOT_PERSONAL
+            for n in (
+                "id",
+                "practice",
+                "ended_on",
+                "anonymise_on",
+                "state",
+                "created_at",
+                "notices_sent",
+                "closed_at",
+                "counts",
+                "held_owners",
+            )
+        },
     }
 )
 
@@ -178,6 +194,7 @@ SUBJECTS: SubjectDeclaration = {
     "dsar.InactivityNotice": (by_user("owner", Role.OWNER),),
     "dsar.InactivityReminder": (by_user("notice__owner", Role.OWNER),),
     "dsar.RetentionRun": (),
+    "dsar.PracticeSubscriptionEnd": (),
     "dsar.DataSubjectRequest": (
         by_user("subject", Role.OWNER),
         by_email("email"),

@@ -47,3 +47,12 @@ def retention_sweep_task() -> dict[str, object]:
     from .retention.sweep import retention_sweep
 
     return retention_sweep().as_dict()
+
+
+@shared_task(name="dsar.practice_subscription_sweep")
+def practice_subscription_sweep_task() -> dict[str, object]:
+    """Daily: tell the administrators of practices whose subscription ended, and anonymise
+    the client data held for them after the grace period (Kontak policy). Safe to rerun."""
+    from .retention.practices import practice_subscription_sweep
+
+    return practice_subscription_sweep().as_dict()

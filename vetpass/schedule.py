@@ -16,6 +16,9 @@ DSAR_EXPORT_PURGE = "dsar: delete exports whose 7-day link expired"
 DSAR_PURGE_CLOSED_CASES = "dsar: delete cases closed more than 24 months ago (CCPA §7101)"
 DSAR_ERASURE_FILES = "dsar: delete stored files that an interrupted erasure left"
 RETENTION_SWEEP = "retention: inactivity notices, reminders and removals (VETPASS policy)"
+PRACTICE_SUBSCRIPTION_SWEEP = (
+    "retention: anonymise client data after a practice's subscription ends (Kontak policy)"
+)
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -34,6 +37,8 @@ def periodic_tasks() -> dict[str, dict[str, Any]]:
         # Daily: notices and removals are dated to the day; a sweep that finds nothing due
         # costs a few index scans.
         RETENTION_SWEEP: {"task": "dsar.retention_sweep", "every": DAY},
+        # Daily: the end, the grace period and the anonymisation are dated to the day.
+        PRACTICE_SUBSCRIPTION_SWEEP: {"task": "dsar.practice_subscription_sweep", "every": DAY},
     }
 
 

@@ -393,6 +393,10 @@ POLICY_UNCONFIRMED_SIGNUP_DAYS = 30
 # "Client data processed on a practice's behalf is anonymised within three months of the
 # end of its subscription" (Kontak policy).
 POLICY_PRACTICE_ANONYMISE_MONTHS = 3
+# The grace period after a practice's subscription ends before its client data is
+# anonymised: a renewal inside it cancels the anonymisation. Never beyond the three months
+# above (dsar.retention.practices caps it).
+PRACTICE_ANONYMISE_GRACE_DAYS = 60
 # "You must be 16 or older to use VetPass" (VETPASS policy).
 POLICY_MINIMUM_AGE = 16
 # Emergency shares for a non-favorited practice last 72 hours unless the owner says less.

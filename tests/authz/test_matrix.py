@@ -145,6 +145,7 @@ def _allauth_url(route: str) -> str:
 # - nothing else: schedules, groups, credentials, the outbox answer 403.
 CONSENT_MODELS = {"consentevent", "purpose", "policydocument"}
 DPO_READS = {
+    "practicesubscriptionend",
     "favorite",
     "emergencyshare",
     "accesslog",
@@ -160,7 +161,15 @@ DPO_READS = {
 }
 # Pages that show no person (reference data, the access log itself: reading it is not
 # logged, or every page of it would add a row per row shown).
-NOT_A_PERSON = {"purpose", "policydocument", "species", "breed", "accesslog"}
+NOT_A_PERSON = {
+    "purpose",
+    "policydocument",
+    "species",
+    "breed",
+    "accesslog",
+    # a practice's subscription end and what was done about it: dates and counts
+    "practicesubscriptionend",
+}
 # A practice's page shows its staff: one row per member (Carol, Pam and Lena at Riverside).
 PAGE_LOGS = {"practice": 3}
 # The DPO's casework (dsar/admin.py): the case file and its action pages, legal holds

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -299,5 +299,12 @@ def build_world() -> World:
     )
     run = RetentionRun.objects.create(counts={"noticed": 1})
     ids["admin_objects"].update({"inactivitynotice": notice.pk, "retentionrun": run.pk})
+    # a practice subscription that ended, for the DPO's retention pages (no person on it)
+    from dsar.models import PracticeSubscriptionEnd
+
+    ended = PracticeSubscriptionEnd.objects.create(
+        practice=riverside, ended_on=date(2026, 1, 31), anonymise_on=date(2026, 4, 1)
+    )
+    ids["admin_objects"]["practicesubscriptionend"] = ended.pk
     own = {p: staff_practice.get(p, riverside.pk) for p in PERSONAS + ADMIN_ONLY_PERSONAS}
     return World(users=users, ids=ids, own_practice=own)
