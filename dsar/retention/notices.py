@@ -86,12 +86,15 @@ class _Notice(NamedTuple):
 
 def _messages(notices: Sequence[_Notice], template: str, **extra: object) -> list[EmailMessage]:
     rendered: dict[tuple[str, int], tuple[str, str]] = {}
+    dates: dict[datetime, str] = {}
     signer = signing.Signer(salt=KEEP_SALT)
     keep_base = settings.SITE_URL.rstrip("/") + reverse("dsar:keep_records", args=["TOKEN"])
     keep_prefix, _, keep_suffix = keep_base.partition("TOKEN")
     messages = []
     for notice in notices:
-        key = (_when(notice.removal), notice.animals)
+        if notice.removal not in dates:
+            dates[notice.removal] = _when(notice.removal)
+        key = (dates[notice.removal], notice.animals)
         if key not in rendered:
             context = {"name": _NAME, "removal_on": key[0], "animals": key[1], "keep_url": _KEEP}
             subject, _, body = render_to_string(template, {**context, **extra}).partition("\n")
@@ -136,15 +139,15 @@ def send_notices(notice_ids: Sequence[int]) -> None:
     ordered = _load(notice_ids)
     rows = outbox_enqueue(messages=_messages(ordered, "dsar/email/inactivity_notice.txt"))
     if connection.vendor != "postgresql":  # the embedded SQLite default
-        for notice, row in zip(ordered, rows, strict=True):
-            InactivityNotice.objects.filter(pk=notice.pk).update(email=row.pk)
+        for notice, email_id in zip(ordered, rows, strict=True):
+            InactivityNotice.objects.filter(pk=notice.pk).update(email=email_id)
         return
     with connection.cursor() as cursor:
         # One statement (bulk_update's CASE grows with the chunk squared).
         cursor.execute(
             f"UPDATE {InactivityNotice._meta.db_table} AS n SET email_id = v.email_id "  # noqa: S608 - model metadata and placeholders only
             "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, email_id) WHERE n.id = v.id",
-            [[n.pk for n in ordered], [row.pk for row in rows]],
+            [[n.pk for n in ordered], rows],
         )
 
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from email.mime.base import MIMEBase
 from email.utils import make_msgid, parseaddr
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -64,7 +65,8 @@ def _attachment(item: object) -> dict[str, str]:
     }
 
 
-def _row(message: EmailMessage, domain: str) -> OutboxEmail:
+def _values(message: EmailMessage, domain: str) -> dict[str, Any]:
+    """The columns of the row that records `message` (the others take their defaults)."""
     headers = {str(k): str(v) for k, v in message.extra_headers.items()}
     # One Message-ID for every attempt, so a receiver can tell a repeat from a new email.
     if not any(k.lower() == "message-id" for k in headers):
@@ -73,72 +75,79 @@ def _row(message: EmailMessage, domain: str) -> OutboxEmail:
     for content, mimetype in getattr(message, "alternatives", []) or []:
         if mimetype == "text/html":
             html = str(content)
-    return OutboxEmail(
-        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
-        to=list(message.to),
-        cc=list(message.cc),
-        bcc=list(message.bcc),
-        reply_to=list(message.reply_to),
-        subject=str(message.subject),
-        body=str(message.body),
-        body_subtype=message.content_subtype,
-        html_body=html,
-        headers=headers,
-        attachments=[_attachment(a) for a in message.attachments],
-    )
+    return {
+        "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "body_subtype": message.content_subtype,
+        "html_body": html,
+        "headers": headers,
+        "attachments": [_attachment(a) for a in message.attachments],
+    }
 
 
-_JSON_FIELDS = ("to", "cc", "bcc", "reply_to", "headers", "attachments")
+_JSON_FIELDS = frozenset({"to", "cc", "bcc", "reply_to", "headers", "attachments"})
 
 
-def _insert_many(rows: list[OutboxEmail]) -> None:
-    """bulk_create for thousands of rows at once (a retention sweep's chunk): one array per
-    column instead of a placeholder per value, which is what costs at that size. Sets each
-    row's pk, in order, as bulk_create does (INSERT ... SELECT keeps the input order)."""
+def _insert_many(rows: list[dict[str, Any]]) -> list[int]:
+    """bulk_create for thousands of rows at once (a retention sweep's chunk), without a
+    model instance or a placeholder per value, which is what costs at that size: one array
+    per column that differs between the rows, one value for a column that does not (the
+    sender, the defaults). Returns the ids in the rows' order (INSERT ... SELECT ... ORDER
+    BY keeps it, which is what bulk_create relies on too)."""
     import psycopg  # PostgreSQL only; the embedded SQLite default never gets here
 
     fields = [f for f in OutboxEmail._meta.concrete_fields if not f.primary_key]
-    columns, selects, params = [], [], []
+    columns: list[str] = []
+    selects: list[str] = []
+    params: list[Any] = []
+    arrays: list[tuple[list[Any], str]] = []
     for f in fields:
+        default = f.get_default()
+        values = [row.get(f.name, default) for row in rows]
         db_type = f.db_type(connection)
-        values = [getattr(row, f.attname) for row in rows]
         if f.name in _JSON_FIELDS:
             values = [json.dumps(v) for v in values]
             db_type = "text"
+        cast = "::jsonb" if f.name in _JSON_FIELDS else ""
         columns.append(connection.ops.quote_name(f.column))
-        selects.append(f"%s::{db_type}[]")
-        params.append(values)
-    names = ", ".join(f"c{n}" for n in range(len(fields)))
-    casts = ", ".join(
-        f"c{n}::jsonb" if f.name in _JSON_FIELDS else f"c{n}" for n, f in enumerate(fields)
-    )
+        if all(v == values[0] for v in values):
+            selects.append(f"%s::{db_type}{cast}")
+            params.append(values[0])
+        else:
+            selects.append(f"v.c{len(arrays)}{cast}")
+            arrays.append((values, db_type))
+    params += [values for values, _ in arrays]
+    unnest = ", ".join(f"%s::{db_type}[]" for _, db_type in arrays)
+    names = ", ".join(f"c{n}" for n in range(len(arrays)))
     sql = (
         f"INSERT INTO {OutboxEmail._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - model metadata and placeholders only
-        f"SELECT {casts} FROM unnest({', '.join(selects)}) WITH ORDINALITY AS v({names}, n) "
-        f"ORDER BY n RETURNING id"
+        f"SELECT {', '.join(selects)} FROM unnest({unnest}) WITH ORDINALITY AS v({names}, n) "
+        f"ORDER BY v.n RETURNING id"
     )
-    with connection.cursor():  # connected, in the caller's transaction
-        # A server-side-binding cursor on the same connection: the arrays travel as
-        # parameters instead of being quoted into megabytes of SQL text.
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params)
-            returned = cursor.fetchall()
-        for row, (pk,) in zip(rows, returned, strict=True):
-            row.pk = pk
-            row._state.adding = False
+    # A server-side-binding cursor on the same connection (Django's cursor first, so that
+    # it is connected, in the caller's transaction): the arrays travel as parameters
+    # instead of being quoted into megabytes of SQL text.
+    with connection.cursor(), psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
-def outbox_enqueue(*, messages: Sequence[EmailMessage]) -> list[OutboxEmail]:
-    """Record `messages` in the current transaction; dispatch them once it commits."""
+def outbox_enqueue(*, messages: Sequence[EmailMessage]) -> list[int]:
+    """Record `messages` in the current transaction; dispatch them once it commits.
+    Returns the ids of their rows, in order."""
     domain = _message_id_domain()
-    rows = [_row(m, domain) for m in messages]
+    rows = [_values(m, domain) for m in messages]
     if connection.vendor == "postgresql" and len(rows) > 1:
-        _insert_many(rows)
+        ids = _insert_many(rows)
     else:
-        rows = OutboxEmail.objects.bulk_create(rows)
-    ids = [row.pk for row in rows]
+        ids = [r.pk for r in OutboxEmail.objects.bulk_create([OutboxEmail(**r) for r in rows])]
     transaction.on_commit(partial(outbox_dispatch, email_ids=ids), robust=True)
-    return rows
+    return ids
 
 
 def outbox_dispatch(*, email_ids: Iterable[int]) -> int:
