@@ -109,7 +109,7 @@ def _insert_many(rows: list[dict[str, Any]]) -> list[int]:
     for f in fields:
         default = f.get_default()
         values = [row.get(f.name, default) for row in rows]
-        db_type = f.db_type(connection)
+        db_type = str(f.db_type(connection))
         if f.name in _JSON_FIELDS:
             values = [json.dumps(v) for v in values]
             db_type = "text"
