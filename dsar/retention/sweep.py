@@ -238,7 +238,7 @@ def _insert_notices(rows: Sequence[tuple[int, datetime, datetime]], now: datetim
             cursor.execute(
                 f"INSERT INTO {table} (owner_id, period_start, state, created_at, "  # noqa: S608 - model metadata and placeholders only
                 "stated_removal_at, held_reason) SELECT v.owner_id, v.start, %s, %s, v.stated, '' "
-                "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) "
+                "FROM unnest(%b::bigint[], %b::timestamptz[], %b::timestamptz[]) "
                 "AS v(owner_id, start, stated) "
                 "ON CONFLICT (owner_id, period_start) DO NOTHING RETURNING id",
                 [

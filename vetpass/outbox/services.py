@@ -110,19 +110,21 @@ def _insert_many(rows: list[dict[str, Any]]) -> list[int]:
         default = f.get_default()
         values = [row.get(f.name, default) for row in rows]
         db_type = str(f.db_type(connection))
+        same = all(v == values[0] for v in values)
         if f.name in _JSON_FIELDS:
-            values = [json.dumps(v) for v in values]
+            values = [json.dumps(values[0])] if same else [json.dumps(v) for v in values]
             db_type = "text"
         cast = "::jsonb" if f.name in _JSON_FIELDS else ""
         columns.append(connection.ops.quote_name(f.column))
-        if all(v == values[0] for v in values):
-            selects.append(f"%s::{db_type}{cast}")
+        if same:
+            selects.append(f"%b::{db_type}{cast}")
             params.append(values[0])
         else:
             selects.append(f"v.c{len(arrays)}{cast}")
             arrays.append((values, db_type))
     params += [values for values, _ in arrays]
-    unnest = ", ".join(f"%s::{db_type}[]" for _, db_type in arrays)
+    # %b: binary parameters, so that no text in them needs escaping.
+    unnest = ", ".join(f"%b::{db_type}[]" for _, db_type in arrays)
     names = ", ".join(f"c{n}" for n in range(len(arrays)))
     sql = (
         f"INSERT INTO {OutboxEmail._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - model metadata and placeholders only
