@@ -461,3 +461,6 @@ class LegalHoldAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
         for hold in queryset.filter(lifted_at__isnull=True):
             services.legal_hold_lift(hold=hold, actor=request.user)  # type: ignore[arg-type]
         messages.success(request, "Holds lifted.")
+
+
+from .retention import admin as _retention_admin  # noqa: E402, F401  (registers its admins)

@@ -14,8 +14,9 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Func, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -29,6 +30,7 @@ from vetpass.accounts.services import activity_record
 from vetpass.outbox.services import outbox_enqueue
 
 from ..models import InactivityNotice
+from . import policy
 
 KEEP_SALT = "dsar.retention.keep.v1"
 
@@ -161,3 +163,23 @@ def send_reminders(notice_ids: Sequence[int], days_before: int) -> None:
             _load(notice_ids), "dsar/email/inactivity_reminder.txt", days=days_before
         )
     )
+
+
+@transaction.atomic
+def notice_resend(*, notice: InactivityNotice, actor: User) -> InactivityNotice:
+    """The DPO sends an undeliverable notice again (after correcting the address, say). The
+    new email states a new date, three months from now at the earliest: the removal never
+    comes sooner after a notice the owner could actually read."""
+    notice = InactivityNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.state != InactivityNotice.State.UNDELIVERABLE:
+        raise ValidationError("Only a notice that could not be delivered is sent again.")
+    now = timezone.now()
+    notice.stated_removal_at = max(
+        notice.stated_removal_at,
+        policy.add_months(now, settings.POLICY_REMOVAL_MIN_NOTICE_MONTHS),
+    )
+    notice.state = InactivityNotice.State.QUEUED
+    notice.held_reason = f"sent again by {actor.email} on {now:%Y-%m-%d}"
+    notice.save(update_fields=["stated_removal_at", "state", "held_reason"])
+    send_notices([notice.pk])
+    return notice

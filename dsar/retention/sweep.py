@@ -14,7 +14,9 @@ Steps, in order:
 3. notice: owners 18 months without use get a notice stating the removal date;
 4. remind: 30 and 7 days before the removal;
 5. remove: at the removal date, unless a legal hold, an open request or a restriction
-   stops it (then the notice is held and reported).
+   stops it (then the notice is held and reported);
+6. sign-ups never confirmed go after 30 days;
+7. purge: what erasure kept for a legal period goes when the period ends (purge.py).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from ..models import (
     RetentionRun,
 )
 from . import notices, policy, removal
+from .purge import retention_purge
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +71,7 @@ class SweepCounts:
     cancelled: int = 0
     sent: int = 0  # queued notices the outbox has now delivered
     unconfirmed_removed: int = 0  # sign-ups never confirmed, removed after 30 days
+    purged: dict[str, int] = field(default_factory=dict)  # kept rows past their legal period
     held_reasons: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -398,6 +402,7 @@ def retention_sweep(
     _reminders(now=now, apply=apply, counts=counts)
     _removals(now=now, apply=apply, counts=counts)
     _unconfirmed(now=now, apply=apply, counts=counts)
+    counts.purged = asdict(retention_purge(now=now, dry_run=dry_run))
     if run is not None:
         RetentionRun.objects.filter(pk=run.pk).update(
             finished_at=timezone.now(), counts=counts.as_dict()

@@ -166,6 +166,9 @@ PAGE_LOGS = {"practice": 3}
 # The DPO's casework (dsar/admin.py): the case file and its action pages, legal holds
 # (placed with the add form, lifted by an action); each look at a person's case is logged.
 DSAR_MODELS = {"datasubjectrequest", "legalhold"}
+# The retention sweep's record (dsar/retention/admin.py): its notices show a person each
+# (logged), its runs show counts only.
+RETENTION_MODELS = {"inactivitynotice", "retentionrun"}
 ADMIN_PAGES = {
     "admin:index": d.OK,
     "admin:login": d.PAGE,
@@ -201,6 +204,14 @@ def _admin_expect(route: str, name: str) -> tuple[Any, Any, int]:
             return d.LOGIN, d.REFUSED, 0
         shows_a_case = action in ("change", "history") or "/act/" in rest
         return d.LOGIN, d.OK, 1 if shows_a_case else (1 if action == "changelist" else 0)
+    if model in RETENTION_MODELS:  # read-only: the sweep is the one writer
+        if action in ("add", "delete"):
+            return d.LOGIN, d.REFUSED, 0
+        if model == "retentionrun":
+            return d.LOGIN, d.OK, 0
+        if action == "changelist":
+            return d.LOGIN, d.OK, ("list", model)
+        return d.LOGIN, d.OK, 1
     readable = CONSENT_MODELS | DPO_READS
     if model not in readable or action == "delete":
         return d.LOGIN, d.REFUSED, 0
@@ -455,7 +466,7 @@ def _admin_list_logs(model: str, viewer: Any) -> int:
     """How many rows an admin list page must log: its objects that are some other
     person's data, counted here from the models, not through the admin's own code."""
     from consent.models import ConsentEvent
-    from dsar.models import DataSubjectRequest, LegalHold
+    from dsar.models import DataSubjectRequest, InactivityNotice, LegalHold
     from records.models import (
         Animal,
         EmergencyShare,
@@ -478,6 +489,7 @@ def _admin_list_logs(model: str, viewer: Any) -> int:
         "joinrequest": (JoinRequest.objects.all(), "user_id"),
         "datasubjectrequest": (DataSubjectRequest.objects.all(), "subject_id"),
         "legalhold": (LegalHold.objects.all(), "subject_id"),
+        "inactivitynotice": (InactivityNotice.objects.all(), "owner_id"),
     }
     if model == "consentevent":
         keys = ConsentEvent.objects.values_list("subject_key", flat=True)[:100]

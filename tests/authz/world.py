@@ -289,5 +289,15 @@ def build_world() -> World:
     )
     hold = dsar_services.legal_hold_place(subject=alice, reason="Matrix claim", actor=users["dpo"])
     ids["admin_objects"].update({"datasubjectrequest": case.pk, "legalhold": hold.pk})
+    # alice's inactivity notice and a sweep's run, for the retention pages
+    from dsar.models import InactivityNotice, RetentionRun
+
+    notice = InactivityNotice.objects.create(
+        owner=alice,
+        period_start=alice.date_joined,
+        stated_removal_at=alice.date_joined + timedelta(days=640),
+    )
+    run = RetentionRun.objects.create(counts={"noticed": 1})
+    ids["admin_objects"].update({"inactivitynotice": notice.pk, "retentionrun": run.pk})
     own = {p: staff_practice.get(p, riverside.pk) for p in PERSONAS + ADMIN_ONLY_PERSONAS}
     return World(users=users, ids=ids, own_practice=own)

@@ -3,7 +3,7 @@ consents, open requests, and the removal date that the sweep keeps to."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -15,6 +15,7 @@ from dsar.retention.sweep import retention_sweep
 from records.models import Entry
 from tests.dsar.conftest import case_for
 from tests.factories import AnimalFactory, EntryFactory
+from vetpass.outbox.models import OutboxEmail
 
 NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
 
@@ -60,8 +61,16 @@ def test_the_date_shown_is_when_the_sweep_acts(alice):
     assert retention_sweep(now=datetime(2028, 5, 29, 10, tzinfo=UTC)).noticed == 1
     notice = InactivityNotice.objects.get()
     assert notice.stated_removal_at == shown
+    # The mail server takes it at once; the sweep keeps to the date shown to the minute.
+    sent = datetime(2028, 5, 29, 10, tzinfo=UTC)
+    OutboxEmail.objects.filter(pk=notice.email_id).update(status="sent", sent_at=sent)
+    retention_sweep(now=datetime(2028, 5, 29, 11, tzinfo=UTC))
     board = privacy_dashboard(alice, now=datetime(2028, 6, 1, tzinfo=UTC))
     assert board.notice == notice and board.removal_at == shown
+    assert retention_sweep(now=shown - timedelta(minutes=1)).removed == 0
+    assert retention_sweep(now=shown).removed == 1
+    alice.refresh_from_db()
+    assert not alice.is_active
 
 
 def test_open_requests_show_with_their_due_dates(alice):

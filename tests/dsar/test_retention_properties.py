@@ -16,6 +16,7 @@ from dsar.models import InactivityNotice, InactivityReminder
 from dsar.retention import policy
 from dsar.retention.sweep import retention_sweep
 from tests.factories import UserFactory
+from vetpass.accounts.models import User
 from vetpass.accounts.services import activity_record
 from vetpass.outbox.models import OutboxEmail
 
@@ -78,13 +79,12 @@ def test_the_sweep_keeps_the_policy_over_any_timeline(
 ):
     """A sweep every few days (beat may skip days), uses of the service at random times,
     and a mail server that takes up to 40 days to deliver."""
-    owner.refresh_from_db()
-    if not owner.is_active:  # removed in an earlier example: a fresh owner for this one
-        owner = UserFactory(last_activity_at=START)
+    # Examples share the test's transaction: a fresh owner each time, alone among the
+    # accounts the sweep looks at, and no notice or mail left from an earlier example.
+    User.objects.update(is_active=False)
+    owner = UserFactory(last_activity_at=START)
     InactivityNotice.objects.all().delete()
     OutboxEmail.objects.all().delete()
-    owner.last_activity_at = START
-    owner.save(update_fields=["last_activity_at"])
     # A few sweeps in the quiet months, then one every few days (beat may miss days).
     sweeps = [*early_sweeps, *range(BUSY_HOURS + first_sweep_hours, HORIZON_HOURS, every_days * 24)]
     timeline = sorted([(h, "use") for h in uses] + [(h, "sweep") for h in sweeps])
