@@ -94,26 +94,32 @@ def populate() -> None:
 
 def floor() -> tuple[float, int]:
     """One statement: the notice rows of the same owners, straight from SQL."""
+    # The owners are chosen first (a materialised CTE): a plan that scans the notices'
+    # index while the same statement inserts into it took minutes at a million owners.
     sql = """
+        WITH due AS MATERIALIZED (
+            SELECT u.id, coalesce(u.last_activity_at, u.date_joined) AS anchor
+            FROM accounts_user u
+            WHERE u.is_active AND NOT u.is_staff AND NOT u.is_superuser
+              AND u.restricted_at IS NULL
+              AND coalesce(u.last_activity_at, u.date_joined) + interval '18 months' <= %(now)s
+              AND NOT EXISTS (SELECT 1 FROM dsar_inactivitynotice n WHERE n.owner_id = u.id
+                              AND n.period_start = coalesce(u.last_activity_at, u.date_joined))
+              AND NOT (EXISTS (SELECT 1 FROM account_emailaddress e WHERE e.user_id = u.id)
+                       AND NOT EXISTS (SELECT 1 FROM account_emailaddress e
+                                       WHERE e.user_id = u.id AND e.verified))
+              AND NOT EXISTS (SELECT 1 FROM dsar_legalhold h WHERE h.subject_id = u.id
+                              AND h.lifted_at IS NULL)
+              AND NOT EXISTS (SELECT 1 FROM dsar_datasubjectrequest r WHERE r.subject_id = u.id
+                              AND r.status IN ('received', 'awaiting_verification', 'verified',
+                                               'in_progress', 'extended'))
+        )
         INSERT INTO dsar_inactivitynotice
             (owner_id, period_start, state, created_at, stated_removal_at, held_reason)
-        SELECT u.id, coalesce(u.last_activity_at, u.date_joined), 'queued', %(now)s,
-               greatest(coalesce(u.last_activity_at, u.date_joined) + interval '21 months',
+        SELECT id, anchor, 'queued', %(now)s,
+               greatest(anchor + interval '21 months',
                         %(now)s::timestamptz + interval '3 months'), ''
-        FROM accounts_user u
-        WHERE u.is_active AND NOT u.is_staff AND NOT u.is_superuser
-          AND u.restricted_at IS NULL
-          AND coalesce(u.last_activity_at, u.date_joined) + interval '18 months' <= %(now)s
-          AND NOT EXISTS (SELECT 1 FROM dsar_inactivitynotice n WHERE n.owner_id = u.id
-                          AND n.period_start = coalesce(u.last_activity_at, u.date_joined))
-          AND NOT (EXISTS (SELECT 1 FROM account_emailaddress e WHERE e.user_id = u.id)
-                   AND NOT EXISTS (SELECT 1 FROM account_emailaddress e
-                                   WHERE e.user_id = u.id AND e.verified))
-          AND NOT EXISTS (SELECT 1 FROM dsar_legalhold h WHERE h.subject_id = u.id
-                          AND h.lifted_at IS NULL)
-          AND NOT EXISTS (SELECT 1 FROM dsar_datasubjectrequest r WHERE r.subject_id = u.id
-                          AND r.status IN ('received', 'awaiting_verification', 'verified',
-                                           'in_progress', 'extended'))
+        FROM due
     """
     times, count = [], 0
     for _ in range(3):
@@ -141,7 +147,7 @@ def floor_with_email() -> tuple[float, int]:
     )
     subject, _, body = text.partition("\n")
     sql = """
-        WITH due AS (
+        WITH due AS MATERIALIZED (
             SELECT u.id, coalesce(u.last_activity_at, u.date_joined) AS anchor,
                    u.full_name, u.email
             FROM accounts_user u
