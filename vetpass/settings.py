@@ -219,6 +219,8 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 OUTBOX_RETRY_MAX_SECONDS = 60 * 60
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=15)  # about 9 hours of trying
 OUTBOX_SWEEP_SECONDS = 60
+# Emails per task when many are handed to the workers at once (a retention sweep's chunk).
+OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=500)
 OUTBOX_KEEP_SENT_DAYS = 30
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="VetPass <no-reply@vetpass.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

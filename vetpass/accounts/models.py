@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_countries.fields import CountryField
 
@@ -142,6 +143,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        indexes = [
+            # The retention sweep's one scan: accounts whose inactivity period (from the last
+            # use, or from sign-up when never used) started before a date.
+            models.Index(
+                Coalesce("last_activity_at", "date_joined"), name="user_inactivity_anchor"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -8,21 +8,25 @@ or broker being down never fails a request and never loses a notice."
 - `outbox_send` claims a row with a conditional update before sending it, so two workers
   given the same email (the commit hook and the sweep, or a redelivery) send it once.
   A failed attempt is retried with exponential back-off, up to OUTBOX_MAX_ATTEMPTS.
+- Many emails at once (a retention sweep's chunk) are handed over OUTBOX_DISPATCH_BATCH
+  ids per task (`outbox_send_many`), each still claimed and sent once.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from email.mime.base import MIMEBase
 from email.utils import make_msgid, parseaddr
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -61,58 +65,147 @@ def _attachment(item: object) -> dict[str, str]:
     }
 
 
-def _row(message: EmailMessage) -> OutboxEmail:
+def _values(message: EmailMessage, domain: str) -> dict[str, Any]:
+    """The columns of the row that records `message` (the others take their defaults)."""
     headers = {str(k): str(v) for k, v in message.extra_headers.items()}
     # One Message-ID for every attempt, so a receiver can tell a repeat from a new email.
     if not any(k.lower() == "message-id" for k in headers):
-        headers["Message-ID"] = make_msgid(domain=_message_id_domain())
+        headers["Message-ID"] = make_msgid(domain=domain)
     html = ""
     for content, mimetype in getattr(message, "alternatives", []) or []:
         if mimetype == "text/html":
             html = str(content)
-    return OutboxEmail(
-        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
-        to=list(message.to),
-        cc=list(message.cc),
-        bcc=list(message.bcc),
-        reply_to=list(message.reply_to),
-        subject=str(message.subject),
-        body=str(message.body),
-        body_subtype=message.content_subtype,
-        html_body=html,
-        headers=headers,
-        attachments=[_attachment(a) for a in message.attachments],
+    return {
+        "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "body_subtype": message.content_subtype,
+        "html_body": html,
+        "headers": headers,
+        "attachments": [_attachment(a) for a in message.attachments],
+    }
+
+
+_JSON_FIELDS = frozenset({"to", "cc", "bcc", "reply_to", "headers", "attachments"})
+
+
+def _insert_many(rows: list[dict[str, Any]]) -> list[int]:
+    """bulk_create for thousands of rows at once (a retention sweep's chunk), without a
+    model instance or a placeholder per value, which is what costs at that size: one array
+    per column that differs between the rows, one value for a column that does not (the
+    sender, the defaults). Returns the ids in the rows' order (INSERT ... SELECT ... ORDER
+    BY keeps it, which is what bulk_create relies on too)."""
+    import psycopg  # PostgreSQL only; the embedded SQLite default never gets here
+
+    fields = [f for f in OutboxEmail._meta.concrete_fields if not f.primary_key]
+    columns: list[str] = []
+    selects: list[str] = []
+    params: list[Any] = []
+    arrays: list[tuple[list[Any], str]] = []
+    for f in fields:
+        default = f.get_default()
+        values = [row.get(f.name, default) for row in rows]
+        db_type = str(f.db_type(connection))
+        same = all(v == values[0] for v in values)
+        if f.name in _JSON_FIELDS:
+            values = [json.dumps(values[0])] if same else [json.dumps(v) for v in values]
+            db_type = "text"
+        cast = "::jsonb" if f.name in _JSON_FIELDS else ""
+        columns.append(connection.ops.quote_name(f.column))
+        if same:
+            selects.append(f"%b::{db_type}{cast}")
+            params.append(values[0])
+        else:
+            selects.append(f"v.c{len(arrays)}{cast}")
+            arrays.append((values, db_type))
+    params += [values for values, _ in arrays]
+    # %b: binary parameters, so that no text in them needs escaping.
+    unnest = ", ".join(f"%b::{db_type}[]" for _, db_type in arrays)
+    names = ", ".join(f"c{n}" for n in range(len(arrays)))
+    sql = (
+        f"INSERT INTO {OutboxEmail._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - model metadata and placeholders only
+        f"SELECT {', '.join(selects)} FROM unnest({unnest}) WITH ORDINALITY AS v({names}, n) "
+        f"ORDER BY v.n RETURNING id"
     )
+    # A server-side-binding cursor on the same connection (Django's cursor first, so that
+    # it is connected, in the caller's transaction): the arrays travel as parameters
+    # instead of being quoted into megabytes of SQL text.
+    with connection.cursor(), psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
-def outbox_enqueue(*, messages: Sequence[EmailMessage]) -> list[OutboxEmail]:
-    """Record `messages` in the current transaction; dispatch them once it commits."""
-    rows = OutboxEmail.objects.bulk_create([_row(m) for m in messages])
-    ids = [row.pk for row in rows]
+def outbox_enqueue(*, messages: Sequence[EmailMessage]) -> list[int]:
+    """Record `messages` in the current transaction; dispatch them once it commits.
+    Returns the ids of their rows, in order."""
+    domain = _message_id_domain()
+    rows = [_values(m, domain) for m in messages]
+    if connection.vendor == "postgresql" and len(rows) > 1:
+        ids = _insert_many(rows)
+    else:
+        ids = [r.pk for r in OutboxEmail.objects.bulk_create([OutboxEmail(**r) for r in rows])]
     transaction.on_commit(partial(outbox_dispatch, email_ids=ids), robust=True)
-    return rows
+    return ids
 
 
 def outbox_dispatch(*, email_ids: Iterable[int]) -> int:
-    """Hand each email to a worker. Never raises: with the broker down the rows wait for
-    the sweep. Returns how many were handed over."""
-    from .tasks import outbox_send_task
+    """Hand the emails to the workers, OUTBOX_DISPATCH_BATCH ids per task (a sweep chunk of
+    thousands of notices is a few dozen broker messages, not thousands). Never raises:
+    with the broker down the rows wait for the sweep. Returns how many were handed over."""
+    from .tasks import outbox_send_many_task, outbox_send_task
 
+    ids = list(email_ids)
+    size = max(int(settings.OUTBOX_DISPATCH_BATCH), 1)
     handed = 0
-    for email_id in email_ids:
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
         try:
-            outbox_send_task.apply_async(
-                args=(email_id,), retry=True, retry_policy={"max_retries": 1}
-            )
+            if len(batch) == 1:
+                outbox_send_task.apply_async(
+                    args=(batch[0],), retry=True, retry_policy={"max_retries": 1}
+                )
+            else:
+                outbox_send_many_task.apply_async(
+                    args=(batch,), retry=True, retry_policy={"max_retries": 1}
+                )
         except Exception as exc:  # the broker, whatever it is, is not reachable
             logger.warning(
-                "outbox: email %s is queued but the broker refused it (%s); the sweep will send it",
-                email_id,
+                "outbox: %d emails are queued but the broker refused them (%s); "
+                "the sweep will send them",
+                len(ids) - handed,
                 exc,
             )
             break
-        handed += 1
+        handed += len(batch)
     return handed
+
+
+def outbox_send_many(*, email_ids: Iterable[int]) -> int:
+    """Send each of these emails that no other worker holds (each one claimed, as in
+    `outbox_send`). An email whose attempt failed gets its own retrying task; if even that
+    cannot be queued, its row says when it is due and the sweep sends it then. Returns how
+    many this call sent."""
+    from .tasks import outbox_send_task
+
+    sent = 0
+    for email_id in email_ids:
+        try:
+            sent += outbox_send(email_id=email_id)
+        except OutboxDeliveryFailed as exc:
+            try:
+                outbox_send_task.apply_async(args=(email_id,), countdown=exc.retry_in)
+            except Exception as broker_error:
+                logger.warning(
+                    "outbox: email %s failed and its retry could not be queued (%s); "
+                    "the sweep will send it",
+                    email_id,
+                    broker_error,
+                )
+    return sent
 
 
 def _backoff(attempts: int) -> int:

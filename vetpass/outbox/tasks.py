@@ -8,7 +8,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from .services import OutboxDeliveryFailed, outbox_send, outbox_sweep
+from .services import OutboxDeliveryFailed, outbox_send, outbox_send_many, outbox_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +21,12 @@ def outbox_send_task(self: Any, email_id: int) -> bool:
         # Exponential back-off; the row's next_attempt_at says the same, so if this retry
         # is lost (the broker went away) the sweep picks the email up at that time.
         raise self.retry(countdown=exc.retry_in, exc=exc) from None
+
+
+@shared_task(name="outbox.send_many", acks_late=True)
+def outbox_send_many_task(email_ids: list[int]) -> int:
+    # Redelivered after a worker died half-way: what was sent is skipped (claimed, sent).
+    return outbox_send_many(email_ids=email_ids)
 
 
 @shared_task(name="outbox.sweep")

@@ -1,0 +1,101 @@
+"""The notice step at scale (bench/retention.py): the template is rendered once per chunk and
+distinct (removal date, number of animals), so every owner's email must still read exactly
+as the template says for that owner; and a sweep of several chunks hands every email to
+the outbox workers, which send each once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.template.loader import render_to_string
+
+from dsar.models import InactivityNotice, InactivityReminder
+from dsar.retention import notices as retention_notices
+from dsar.retention import sweep as sweep_module
+from dsar.retention.sweep import retention_sweep
+from tests.factories import AnimalFactory, UserFactory
+from vetpass.outbox.models import OutboxEmail
+
+LAST_USE = datetime(2025, 3, 10, 12, tzinfo=UTC)
+NOTICE_DUE = datetime(2026, 9, 10, 12, tzinfo=UTC)
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owners(reference_data):
+    """Owners with no name, no animal, one animal (singular) and several, last active on
+    different days."""
+    made = []
+    for i, (name, animals) in enumerate([("", 0), ("Ann One", 1), ("Bo Three", 3), ("Cy", 0)]):
+        owner = UserFactory(
+            email=f"owner{i}@example.com",
+            full_name=name,
+            last_activity_at=LAST_USE - timedelta(days=100 * (i % 2)),
+        )
+        for n in range(animals):
+            AnimalFactory(owner=owner, name=f"Pet {i}-{n}")
+        made.append((owner, animals))
+    return made
+
+
+def _as_the_template_says(template: str, owner, animals: int, removal, **extra) -> tuple[str, str]:
+    notice = InactivityNotice.objects.filter(owner=owner).latest("pk")
+    text = render_to_string(
+        template,
+        {
+            "name": owner.full_name or "there",
+            "removal_on": f"{removal:%d %B %Y}",
+            "animals": animals,
+            "keep_url": retention_notices.keep_url(notice),
+            **extra,
+        },
+    )
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+def test_each_notice_and_reminder_reads_exactly_as_the_template_says_for_its_owner(owners):
+    retention_sweep(now=NOTICE_DUE)
+    by_owner = {n.owner_id: n for n in InactivityNotice.objects.select_related("email")}
+    for owner, animals in owners:
+        notice = by_owner[owner.pk]
+        expected = _as_the_template_says(
+            "dsar/email/inactivity_notice.txt", owner, animals, notice.stated_removal_at
+        )
+        assert (notice.email.subject, notice.email.body) == expected
+        assert notice.email.to == [owner.email]
+    # Delivered a day apart: one chunk of reminders holds four removal dates.
+    for i, (owner, _) in enumerate(owners):
+        sent = NOTICE_DUE + timedelta(days=i)
+        OutboxEmail.objects.filter(to=[owner.email]).update(status="sent", sent_at=sent)
+    retention_sweep(now=NOTICE_DUE + timedelta(days=5))
+    removals = set(InactivityNotice.objects.values_list("removal_at", flat=True))
+    assert len(removals) == len(owners)
+    retention_sweep(now=max(removals) - timedelta(days=7))
+    assert InactivityReminder.objects.count() == len(owners)
+    for owner, animals in owners:
+        notice = InactivityNotice.objects.get(owner=owner)
+        reminder = OutboxEmail.objects.filter(to=[owner.email]).latest("pk")
+        expected = _as_the_template_says(
+            "dsar/email/inactivity_reminder.txt", owner, animals, notice.removal_at, days=7
+        )
+        assert (reminder.subject, reminder.body) == expected
+
+
+def test_a_sweep_of_several_chunks_hands_every_notice_to_the_workers_once(
+    owners, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_DELIVERY_BACKEND = LOCMEM
+    settings.OUTBOX_DISPATCH_BATCH = 2
+    monkeypatch.setattr(sweep_module, "CHUNK", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention_sweep(now=NOTICE_DUE).noticed == len(owners)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o, _ in owners)
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention_sweep(now=NOTICE_DUE + timedelta(hours=1)).noticed == 0
+    assert len(mail.outbox) == len(owners)
