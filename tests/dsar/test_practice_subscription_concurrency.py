@@ -4,7 +4,6 @@ owner's sharing, one end state)."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import UTC, date, datetime
 
@@ -17,6 +16,7 @@ from dsar.retention import practices as practices_module
 from dsar.retention.practices import practice_subscription_sweep
 from records.models import ClientRegistration, Favorite, Practice
 from records.practices.services.favorites import favorite_create
+from tests.dsar.concurrency import twice_at_once
 from tests.factories import MembershipFactory, PracticeFactory, UserFactory
 from vetpass.outbox.models import OutboxEmail
 
@@ -52,25 +52,7 @@ def ended_practices(reference_data) -> list[Practice]:
 
 
 def _two_at_once(now: datetime) -> list[object]:
-    start = threading.Barrier(2)
-    results: list[object] = []
-
-    def sweep() -> None:
-        try:
-            start.wait()
-            results.append(practice_subscription_sweep(now=now))
-        except Exception as exc:  # surfaced below
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not [r for r in results if isinstance(r, Exception)], results
-    return results
+    return twice_at_once(lambda: practice_subscription_sweep(now=now))
 
 
 def test_two_sweeps_at_once_tell_and_anonymise_each_practice_once(ended_practices, monkeypatch):

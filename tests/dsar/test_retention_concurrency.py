@@ -3,7 +3,6 @@ and a sweep killed half-way and run again ends where one clean run ends."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -14,6 +13,7 @@ from dsar.models import InactivityNotice
 from dsar.retention import notices as retention_notices
 from dsar.retention import sweep as sweep_module
 from dsar.retention.sweep import retention_sweep
+from tests.dsar.concurrency import twice_at_once
 from tests.factories import UserFactory
 from vetpass.outbox.models import OutboxEmail
 
@@ -47,24 +47,7 @@ def _one_notice_and_one_email_each(owners) -> None:
 
 def test_two_sweeps_at_once_send_each_notice_once(idle_owners, monkeypatch):
     monkeypatch.setattr(sweep_module, "CHUNK", 7)  # many small transactions to interleave
-    start = threading.Barrier(2)
-    results: list[object] = []
-
-    def sweep() -> None:
-        try:
-            start.wait()
-            results.append(retention_sweep(now=NOTICE_DUE))
-        except Exception as exc:  # surfaced below
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not [r for r in results if isinstance(r, Exception)], results
+    results = twice_at_once(lambda: retention_sweep(now=NOTICE_DUE))
     assert sum(r.noticed for r in results) == OWNERS  # type: ignore[attr-defined]
     _one_notice_and_one_email_each(idle_owners)
 
