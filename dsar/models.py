@@ -9,6 +9,7 @@ Requests and their events are kept 24 months after they close (CCPA regulations 
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -228,6 +229,17 @@ class DueReminder(models.Model):
         return f"{self.request_id} due in {self.days_before} days"
 
 
+class LegalHoldQuerySet(models.QuerySet["LegalHold"]):
+    def active(self, today: date | None = None) -> LegalHoldQuerySet:
+        """Holds in force on `today`: not lifted, and without an end or ending today or
+        later. The one definition every job and service asks (LegalHold.is_active is
+        the same rule for one row)."""
+        today = today or timezone.localdate()
+        return self.filter(lifted_at__isnull=True).filter(
+            models.Q(until__isnull=True) | models.Q(until__gte=today)
+        )
+
+
 class LegalHold(models.Model):
     """Data under a legal hold (a claim, an investigation, a court order) survives erasure
     and retention until the hold ends: erasure refuses while one is active."""
@@ -264,6 +276,8 @@ class LegalHold(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = LegalHoldQuerySet.as_manager()
 
     class Meta:
         ordering = ["-placed_at"]

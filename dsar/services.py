@@ -449,12 +449,7 @@ def dsar_clock_restart(*, request: DataSubjectRequest, actor: User, on: date) ->
 
 
 def legal_holds_active(subject: User, *, today: date | None = None) -> list[LegalHold]:
-    today = today or timezone.localdate()
-    return [
-        hold
-        for hold in LegalHold.objects.filter(subject=subject, lifted_at__isnull=True)
-        if hold.is_active(today)
-    ]
+    return list(LegalHold.objects.active(today).filter(subject=subject))
 
 
 @transaction.atomic

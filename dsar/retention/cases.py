@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from ..deadlines import add_months
@@ -58,10 +58,8 @@ def case_keep_cutoff(now: datetime) -> datetime:
     return local.replace(year=day.year, month=day.month, day=day.day)
 
 
-def _active_holds(today: object) -> QuerySet[LegalHold]:
-    return LegalHold.objects.filter(lifted_at__isnull=True).filter(
-        Q(until__isnull=True) | Q(until__gte=today)
-    )
+def _active_holds(today: date) -> QuerySet[LegalHold]:
+    return LegalHold.objects.active(today)
 
 
 def purgeable_cases(*, now: datetime) -> QuerySet[DataSubjectRequest]:

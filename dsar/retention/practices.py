@@ -229,9 +229,7 @@ def client_owner_ids(practice_id: int) -> set[int]:
 
 def held_owner_ids(owner_ids: Sequence[int] | set[int], *, today: date) -> set[int]:
     """Owners under an active legal hold (on them, or on one of their animals)."""
-    holds = LegalHold.objects.filter(subject_id__in=owner_ids, lifted_at__isnull=True).filter(
-        Q(until__isnull=True) | Q(until__gte=today)
-    )
+    holds = LegalHold.objects.active(today).filter(subject_id__in=owner_ids)
     return set(holds.values_list("subject_id", flat=True))
 
 

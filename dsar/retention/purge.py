@@ -71,7 +71,7 @@ def _erased_owner() -> Q:
 
 def _held_animal(path: str = "pk") -> Exists:
     """A legal hold names the animal: its record stays whatever its age."""
-    return Exists(LegalHold.objects.filter(animal=OuterRef(path), lifted_at__isnull=True))
+    return Exists(LegalHold.objects.active().filter(animal=OuterRef(path)))
 
 
 def _purge_access_log(now: datetime, counts: PurgeCounts, apply: bool) -> None:

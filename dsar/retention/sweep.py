@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -97,26 +97,33 @@ def _chunks(ids: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 # --- Who is exempt ------------------------------------------------------------------------
 
 
-def exemptions(user_ids: Sequence[int], *, now: datetime) -> dict[int, str]:
-    """Owners whose removal must not happen now, with the reason reported: a legal hold, an
+def exemption(*, today: date) -> Case:
+    """Why an account's notice or removal must not happen now, or None: a legal hold, an
     open data-subject request, or a restriction (kept, among other things, for legal
-    claims). Three queries, whatever the number of owners."""
-    today = timezone.localdate(now)
-    reasons: dict[int, str] = {}
-    held = LegalHold.objects.filter(subject_id__in=user_ids, lifted_at__isnull=True).filter(
-        Q(until__isnull=True) | Q(until__gte=today)
+    claims). One expression on User, for the candidates' query and for `exemptions`."""
+    held = LegalHold.objects.active(today).filter(subject=OuterRef("pk"))
+    open_request = DataSubjectRequest.objects.filter(
+        subject=OuterRef("pk"), status__in=OPEN_STATUSES
     )
-    for user_id in held.values_list("subject_id", flat=True):
-        reasons[user_id] = "legal hold"
-    open_requests = DataSubjectRequest.objects.filter(
-        subject_id__in=user_ids, status__in=OPEN_STATUSES
+    return Case(
+        When(Exists(held), then=Value("legal hold")),
+        When(Exists(open_request), then=Value("open data-subject request")),
+        When(restricted_at__isnull=False, then=Value("restriction")),
+        default=None,
+        output_field=CharField(null=True),
     )
-    for user_id in open_requests.values_list("subject_id", flat=True):
-        reasons.setdefault(user_id, "open data-subject request")
-    restricted = User.objects.filter(pk__in=user_ids, restricted_at__isnull=False)
-    for user_id in restricted.values_list("pk", flat=True):
-        reasons.setdefault(user_id, "restriction")
-    return reasons
+
+
+def exemptions(user_ids: Sequence[int], *, now: datetime) -> dict[int, str]:
+    """The exempt ones among these accounts, with the reason reported. One query."""
+    rows = (
+        User.objects.filter(pk__in=user_ids)
+        .annotate(exempt=exemption(today=timezone.localdate(now)))
+        .exclude(exempt=None)
+        .order_by()
+        .values_list("pk", "exempt")
+    )
+    return dict(rows)
 
 
 # --- 1. Delivery --------------------------------------------------------------------------
@@ -195,27 +202,13 @@ def notice_candidate_rows(*, now: datetime):  # type: ignore[no-untyped-def]
     unconfirmed = Exists(EmailAddress.objects.filter(user=OuterRef("pk"))) & ~Exists(
         EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
     )
-    held = LegalHold.objects.filter(subject=OuterRef("pk"), lifted_at__isnull=True).filter(
-        Q(until__isnull=True) | Q(until__gte=today)
-    )
-    open_request = DataSubjectRequest.objects.filter(
-        subject=OuterRef("pk"), status__in=OPEN_STATUSES
-    )
     return (
         User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
         .annotate(anchor=_anchor())
         .filter(anchor__lte=loose)
         .exclude(Exists(told))
         .exclude(unconfirmed)
-        .annotate(
-            exempt=Case(
-                When(Exists(held), then=Value("legal hold")),
-                When(Exists(open_request), then=Value("open data-subject request")),
-                When(restricted_at__isnull=False, then=Value("restriction")),
-                default=None,
-                output_field=CharField(null=True),
-            )
-        )
+        .annotate(exempt=exemption(today=today))
         .order_by()  # User's default ordering (email) would make it a scan of that index
         .values_list("pk", "anchor", "exempt")
     )
