@@ -423,6 +423,20 @@ class LegalHoldForm(forms.ModelForm):
         model = LegalHold
         fields = ["subject", "animal", "reason", "until"]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            services.legal_hold_check(
+                subject=data.get("subject"),
+                reason=data.get("reason") or "",
+                until=data.get("until"),
+                animal=data.get("animal"),
+            )
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages_)
+        return data
+
 
 @admin.register(LegalHold)
 class LegalHoldAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelAdmin):

@@ -453,6 +453,21 @@ def legal_holds_active(subject: User, *, today: date | None = None) -> list[Lega
 
 
 @transaction.atomic
+def legal_hold_check(
+    *, subject: User | None, reason: str, until: date | None, animal: Animal | None
+) -> None:
+    """What a hold needs, as field errors (the admin's form shows them beside the fields)."""
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = "Name the claim, investigation or order."
+    if until is not None and until < timezone.localdate():
+        errors["until"] = "The end date must be today or later."
+    if animal is not None and subject is not None and animal.owner_id != subject.pk:
+        errors["animal"] = "Choose one of the subject's own animals."
+    if errors:
+        raise ValidationError(errors)
+
+
 def legal_hold_place(
     *,
     subject: User,
@@ -463,12 +478,7 @@ def legal_hold_place(
 ) -> LegalHold:
     """A hold on the whole subject (erasure refuses), or with `animal` on that animal and
     its records only (erasure erases the rest and leaves them)."""
-    if not reason.strip():
-        raise ValidationError({"reason": "Name the claim, investigation or order."})
-    if until is not None and until < timezone.localdate():
-        raise ValidationError({"until": "The end date must be today or later."})
-    if animal is not None and animal.owner_id != subject.pk:
-        raise ValidationError({"animal": "Choose one of the subject's own animals."})
+    legal_hold_check(subject=subject, reason=reason, until=until, animal=animal)
     return LegalHold.objects.create(
         subject=subject,
         reason=reason.strip(),

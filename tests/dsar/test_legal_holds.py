@@ -72,3 +72,22 @@ def test_a_held_animal_cannot_be_deleted_by_any_door_and_lifting_releases_it(rex
     assert hold.animal is None and hold.scope.startswith("Rex (animal")
     assert api.delete(f"/api/v1/animals/{rex.pk}/").status_code == 204
     assert not Animal.objects.filter(pk=rex.pk).exists()
+
+
+def test_a_hold_the_service_would_refuse_is_a_field_error_in_the_admin_not_a_500(alice, bob, dpo):
+    from tests.factories import AnimalFactory
+
+    bobs_dog = AnimalFactory(owner=bob, name="Tom")
+    response = mfa_client_for(dpo).post(
+        "/admin/dsar/legalhold/add/",
+        {
+            "subject": alice.pk,
+            "animal": bobs_dog.pk,
+            "reason": "   ",
+            "until": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Choose one of the subject" in html and "today or later" in html
+    assert not LegalHold.objects.exists()
