@@ -424,7 +424,7 @@ class LegalHoldForm(forms.ModelForm):
         fields = ["subject", "animal", "reason", "until"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         try:
             services.legal_hold_check(
                 subject=data.get("subject"),

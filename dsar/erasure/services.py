@@ -12,11 +12,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dsar import services as cases
 from dsar.models import (
+    OPEN_STATUSES,
     CaseEventKind,
+    Channel,
     DataSubjectRequest,
     ErasedSubject,
     ErasureCertificate,
@@ -26,7 +29,7 @@ from dsar.models import (
     Status,
 )
 from dsar.personal_data_map import Person
-from vetpass.accounts.models import User
+from vetpass.accounts.models import Jurisdiction, User
 
 from . import engine, keys
 from .certificate import certificate_issue
@@ -83,12 +86,12 @@ def erasure_preview(*, case: DataSubjectRequest) -> dict[str, Any]:
 def erasure_files_sweep() -> int:
     """Delete the stored files of finished erasures; safe to run any time, twice, or
     after a crash (a missing file is already gone)."""
-    done = 0
-    for pending in PendingFileDeletion.objects.order_by("pk"):
-        default_storage.delete(pending.name)
-        PendingFileDeletion.objects.filter(pk=pending.pk).delete()
-        done += 1
-    return done
+    done = []
+    for pk, name in PendingFileDeletion.objects.order_by("pk").values_list("pk", "name"):
+        default_storage.delete(name)
+        done.append(pk)
+    PendingFileDeletion.objects.filter(pk__in=done).delete()
+    return len(done)
 
 
 def blocked_error(holds: list[LegalHold]) -> ValidationError:
@@ -99,6 +102,50 @@ def blocked_error(holds: list[LegalHold]) -> ValidationError:
     return ValidationError(f"Erasure is blocked by {names}.")
 
 
+def _complete_as_already_erased(
+    case: DataSubjectRequest, actor: User | None, reference: str
+) -> None:
+    """A new request for someone erased before is answered by that erasure: the case says
+    so and is completed, not left on the DPO's queue until it is overdue."""
+    if case.status == Status.VERIFIED:
+        case = cases.dsar_transition(request=case, to=Status.IN_PROGRESS, actor=actor)
+    if case.status in (Status.IN_PROGRESS, Status.EXTENDED):
+        cases.case_event_record(
+            case, CaseEventKind.NOTE, actor=actor, text=f"Already erased under {reference}."
+        )
+        cases.dsar_transition(request=case, to=Status.COMPLETED, actor=actor, text="erased")
+
+
+@transaction.atomic
+def erasure_case_open(*, person: Person, operator: User, reason: str) -> DataSubjectRequest:
+    """The open erasure case for the person, or a new one entered by the operator; verified
+    with the operator's reason (the DPO's waiver), in one transaction: a refusal leaves no
+    half-opened case behind."""
+    who = Q(email__iexact=person.email)
+    if person.user is not None:
+        who |= Q(subject=person.user)
+    case = (
+        DataSubjectRequest.objects.filter(who, type__in=ERASURE_TYPES, status__in=OPEN_STATUSES)
+        .order_by("received_at", "pk")
+        .first()
+    )
+    if case is None:
+        case = cases.dsar_create(
+            type=RequestType.ERASURE,
+            email=person.email,
+            jurisdiction=person.user.jurisdiction if person.user else Jurisdiction.OTHER,
+            channel=Channel.STAFF,
+            subject=person.user,
+            details=reason,
+            entered_by=operator,
+        )
+    if case.status in (Status.RECEIVED, Status.AWAITING_VERIFICATION):
+        case = cases.dsar_verify(
+            request=case, actor=operator, method=cases.WAIVED, waived_reason=reason
+        )
+    return case
+
+
 @transaction.atomic
 def erasure_run(*, case: DataSubjectRequest, actor: User | None) -> ErasureCertificate:
     case = DataSubjectRequest.objects.select_for_update().get(pk=case.pk)
@@ -106,7 +153,7 @@ def erasure_run(*, case: DataSubjectRequest, actor: User | None) -> ErasureCerti
         raise ValidationError("Only an erasure request runs an erasure.")
     done = ErasureCertificate.objects.filter(request=case).first()
     if done is not None:  # this case already ran: nothing more to do
-        transaction.on_commit(erasure_files_sweep)
+        transaction.on_commit(erasure_files_sweep, robust=True)
         return done
     person = person_for(case)
     if not person.email:
@@ -114,10 +161,11 @@ def erasure_run(*, case: DataSubjectRequest, actor: User | None) -> ErasureCerti
     subject_hash = keys.email_hash(person.email)
     already = ErasedSubject.objects.filter(email_hash=subject_hash).first()
     if already is not None and not has_live_account(person):
-        transaction.on_commit(erasure_files_sweep)
+        transaction.on_commit(erasure_files_sweep, robust=True)
         certificate = ErasureCertificate.objects.filter(reference=already.reference).first()
         if certificate is None:
             raise ValidationError(f"This person was already erased (case {already.reference}).")
+        _complete_as_already_erased(case, actor, already.reference)
         return certificate
     whole, scoped = holds_for(person)
     if whole:
@@ -157,6 +205,6 @@ def erasure_run(*, case: DataSubjectRequest, actor: User | None) -> ErasureCerti
         ),
     )
     cases.dsar_transition(request=case, to=Status.COMPLETED, actor=actor, text="erased")
-    transaction.on_commit(erasure_files_sweep)
+    transaction.on_commit(erasure_files_sweep, robust=True)
     logger.info("erasure %s: %s rows deleted", case.reference, deleted)
     return certificate

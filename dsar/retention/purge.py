@@ -117,7 +117,7 @@ def _purge_clinical_record(now: datetime, counts: PurgeCounts, apply: bool) -> N
                     [PendingFileDeletion(request=None, name=name) for name in files]
                 )
                 deleted, _ = chunk.delete()
-                transaction.on_commit(erasure_files_sweep)
+                transaction.on_commit(erasure_files_sweep, robust=True)
             counts.clinical_entries += deleted
     # An erased owner's animal stayed only for the practice's record hanging off it.
     orphans = (

@@ -75,7 +75,7 @@ def erase_owners(owners: Sequence[User], *, now: datetime, reason: str) -> str:
         public_key=keys.public_key_hex(),
         created_at=now,
     )
-    transaction.on_commit(erasure_files_sweep)
+    transaction.on_commit(erasure_files_sweep, robust=True)
     return reference
 
 

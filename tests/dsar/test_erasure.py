@@ -299,3 +299,33 @@ def test_the_certificate_and_the_register_outlive_the_purged_case(world):
     call_command("dsar_verify_certificate", reference, stdout=out)
     assert "valid" in out.getvalue()
     assert erase("alice@example.com") == {"already_erased": True, "reference": reference}
+
+
+def test_a_new_request_for_someone_already_erased_is_completed_by_that_erasure(
+    world, dpo, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = erase("alice@example.com")
+    again = cases.dsar_create(
+        type="erasure",
+        email="alice@example.com",
+        jurisdiction="uk",
+        channel="staff",
+        entered_by=dpo,
+    )
+    again = cases.dsar_verify(request=again, actor=dpo, method=cases.WAIVED, waived_reason="Post")
+    certificate = erasure_run(case=again, actor=dpo)
+    assert json.loads(certificate.payload)["reference"] == first["reference"]
+    again.refresh_from_db()
+    assert again.status == Status.COMPLETED
+    assert again.events.filter(text__startswith="Already erased under").exists()
+
+
+def test_the_operator_must_be_a_dpo(world, carol):
+    carol.is_staff = True
+    carol.save(update_fields=["is_staff"])
+    with pytest.raises(CommandError, match="not an active DPO"):
+        call_command(
+            "dsar_erase", "--email", "alice@example.com", "--reason", "x", "--operator", carol.email
+        )
+    assert not DataSubjectRequest.objects.filter(type="erasure").exists()

@@ -20,19 +20,20 @@ from dsar import services as cases
 from dsar.erasure import services as erasure
 from dsar.erasure.engine import rows_for
 from dsar.erasure.plan import steps
-from dsar.models import OPEN_STATUSES, Channel, DataSubjectRequest, RequestType, Status
 from dsar.personal_data_map import Person
-from vetpass.accounts.models import Jurisdiction, User
+from vetpass.accounts.models import User
 
 
 def _operator(email: str) -> User:
+    """The DPO (or a superuser) the erasure is recorded against: only they may waive the
+    usual verification (dsar.services.is_dpo), so no one else can be the operator."""
     if email:
-        found = User.objects.filter(email__iexact=email, is_active=True, is_staff=True).first()
-        if found is None:
-            raise CommandError(f"No active staff account {email!r} to record as the operator.")
+        found = User.objects.filter(email__iexact=email).first()
+        if found is None or not cases.is_dpo(found):
+            raise CommandError(f"{email!r} is not an active DPO account to record as operator.")
         return found
-    for q in (Q(is_dpo=True), Q(is_superuser=True), Q(is_staff=True)):
-        found = User.objects.filter(q, is_active=True).order_by("pk").first()
+    for q in (Q(is_dpo=True), Q(is_superuser=True)):
+        found = User.objects.filter(q, is_active=True, is_staff=True).order_by("pk").first()
         if found is not None:
             return found
     raise CommandError(
@@ -47,34 +48,6 @@ def _holds_anything(person: Person) -> bool:
         if rows is not None and rows.exists():
             return True
     return False
-
-
-def _open_case(person: Person, operator: User, reason: str) -> DataSubjectRequest:
-    who = Q(email__iexact=person.email)
-    if person.user is not None:
-        who |= Q(subject=person.user)
-    case = (
-        DataSubjectRequest.objects.filter(
-            who, type__in=erasure.ERASURE_TYPES, status__in=OPEN_STATUSES
-        )
-        .order_by("received_at", "pk")
-        .first()
-    )
-    if case is None:
-        case = cases.dsar_create(
-            type=RequestType.ERASURE,
-            email=person.email,
-            jurisdiction=person.user.jurisdiction if person.user else Jurisdiction.OTHER,
-            channel=Channel.STAFF,
-            subject=person.user,
-            details=reason,
-            entered_by=operator,
-        )
-    if case.status in (Status.RECEIVED, Status.AWAITING_VERIFICATION):
-        case = cases.dsar_verify(
-            request=case, actor=operator, method="waived", waived_reason=reason
-        )
-    return case
 
 
 class Command(BaseCommand):
@@ -124,8 +97,8 @@ class Command(BaseCommand):
         if whole:
             raise CommandError(erasure.blocked_error(whole).messages[0])
         operator = _operator(options["operator"])
-        case = _open_case(person, operator, reason)
         try:
+            case = erasure.erasure_case_open(person=person, operator=operator, reason=reason)
             certificate = erasure.erasure_run(case=case, actor=operator)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
