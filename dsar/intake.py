@@ -27,7 +27,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +37,7 @@ from .models import CaseEventKind, Channel, DataSubjectRequest, RequestType, Sta
 from .services import (
     EMAIL_LINK,
     REAUTHENTICATION,
+    case_email_send,
     case_event_record,
     dsar_create,
     dsar_transition,
@@ -89,19 +89,14 @@ def _site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _mail(request: DataSubjectRequest, subject: str, body: str) -> None:
-    """Recorded on the case's timeline in the same transaction as the mail."""
-    send_mail(subject, body, None, [request.email])
-    case_event_record(request, CaseEventKind.EMAIL, actor=None, text=subject)
-
-
 def _acknowledge(request: DataSubjectRequest) -> None:
-    _mail(
+    case_email_send(
         request,
-        f"We received your request {request.reference}",
-        f"We received your request ({request.get_type_display()}) on "
+        subject=f"We received your request {request.reference}",
+        body=f"We received your request ({request.get_type_display()}) on "
         f"{request.received_at:%d %B %Y}. Its reference is {request.reference}.\n\n"
         f"We will answer by {request.respond_by:%d %B %Y}.",
+        actor=None,
     )
 
 
@@ -188,16 +183,14 @@ def _send_link(request: DataSubjectRequest, *, actor: User | None) -> DataSubjec
     request.save(update_fields=["verification_token_hash", "verification_expires_at"])
     request = dsar_transition(request=request, to=Status.AWAITING_VERIFICATION, actor=actor)
     link = _site_url(reverse("dsar:verify", args=[request.reference, token]))
-    subject = f"Confirm your request {request.reference}"
-    send_mail(
-        subject,
-        "To confirm that this request is yours, open this link within 7 days:\n\n"
+    case_email_send(
+        request,
+        subject=f"Confirm your request {request.reference}",
+        body="To confirm that this request is yours, open this link within 7 days:\n\n"
         f"{link}\n\nIf you did not make this request, ignore this email: it will close by "
         "itself.",
-        None,
-        [request.email],
+        actor=actor,
     )
-    case_event_record(request, CaseEventKind.EMAIL, actor=actor, text=subject)
     return request
 
 

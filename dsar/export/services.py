@@ -14,12 +14,12 @@ import logging
 import secrets
 import tempfile
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from dsar.models import CaseEventKind, DataSubjectRequest, RequestType, Status
 from dsar.personal_data_map import Person
-from dsar.services import case_event_record
+from dsar.services import case_email_send, case_event_record
 from vetpass.accounts.models import User
 
 from .archive import write_archive
@@ -134,7 +134,15 @@ def export_build(*, export_id: int) -> DataExport | None:
             status=ExportStatus.FAILED, error=f"{type(error).__name__}: {error}"
         )
         raise
-    return _export_ready(export_id=export_id, name=name, size=size)
+    try:
+        return _export_ready(export_id=export_id, name=name, size=size)
+    except Exception as error:
+        # The zip is in storage but no row names it: delete it, or nothing ever would.
+        default_storage.delete(name)
+        DataExport.objects.filter(pk=export_id).update(
+            status=ExportStatus.FAILED, error=f"{type(error).__name__}: {error}"
+        )
+        raise
 
 
 @transaction.atomic
@@ -164,8 +172,7 @@ def _export_ready(*, export_id: int, name: str, size: int) -> DataExport:
             else "Keep this link to yourself: anyone with it can download your data.\n"
         )
     )
-    send_mail(subject, body, None, [case.email])
-    case_event_record(case, CaseEventKind.EMAIL, actor=None, text=subject)
+    case_email_send(case, subject=subject, body=body, actor=None)
     case_event_record(
         case,
         CaseEventKind.EXPORT,
@@ -247,18 +254,23 @@ def export_purge_expired(*, now: datetime | None = None) -> int:
     due = DataExport.objects.filter(status=ExportStatus.READY, expires_at__lte=now)
     deleted = 0
     for export in due.select_related("request").iterator(chunk_size=200):
-        if export.file_name:
-            default_storage.delete(export.file_name)
+        # Marked first, the file deleted after the commit: no door can hand out a row
+        # whose file is already gone (a download would be a 500).
         with transaction.atomic():
             marked = DataExport.objects.filter(pk=export.pk, status=ExportStatus.READY).update(
                 deleted_at=now, status=ExportStatus.DELETED, token_hash=""
             )
-            if marked:
-                deleted += 1
-                case_event_record(
-                    export.request,
-                    CaseEventKind.EXPORT,
-                    actor=None,
-                    text="Export file deleted: its link expired",
+            if not marked:
+                continue
+            deleted += 1
+            case_event_record(
+                export.request,
+                CaseEventKind.EXPORT,
+                actor=None,
+                text="Export file deleted: its link expired",
+            )
+            if export.file_name:
+                transaction.on_commit(
+                    partial(default_storage.delete, export.file_name), robust=True
                 )
     return deleted

@@ -401,7 +401,12 @@ def test_the_link_expires_after_7_days_and_the_beat_task_deletes_the_file(
     assert default_storage.exists(export.file_name)
     with time_machine.travel(NOW + timedelta(days=7, minutes=1), tick=False):
         assert alice_client.get(f"/privacy/requests/export/{token}/").status_code == 404
-        assert export_purge_task() == 1
+        with django_capture_on_commit_callbacks(execute=False) as after_commit:
+            assert export_purge_task() == 1
+        # The row is marked in the transaction; the file goes only after it commits.
+        assert default_storage.exists(export.file_name)
+        for callback in after_commit:
+            callback()
         assert export_purge_task() == 0  # run twice: nothing more to do
     assert not default_storage.exists(export.file_name)
     export.refresh_from_db()
@@ -531,3 +536,28 @@ def test_staff_and_vets_appear_as_their_organisation_never_as_an_account(
     assert {e["actor"] for e in data["accounts.RestrictionEvent"]} == {"VetPass privacy staff"}
     assert data["records.AccessLog"][0]["viewer"] == "VetPass privacy staff"
     assert {r["assignee"] for r in data["dsar.DataSubjectRequest"]} == {"VetPass privacy staff"}
+
+
+def test_a_failure_after_the_zip_is_saved_deletes_it_and_fails_the_export(
+    alice, rex, dpo, monkeypatch, django_capture_on_commit_callbacks
+):
+    from dsar.export import services as export_services
+
+    saved: list[str] = []
+    real_save = default_storage.save
+
+    def remember(name, content, **kw):
+        saved.append(real_save(name, content, **kw))
+        return saved[-1]
+
+    def mail_server_refuses(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(default_storage, "save", remember)
+    monkeypatch.setattr(export_services, "_export_ready", mail_server_refuses)
+    case = _working_case(alice, dpo)
+    with pytest.raises(RuntimeError):
+        _build(case, dpo, django_capture_on_commit_callbacks)
+    assert saved and not default_storage.exists(saved[0])
+    export = DataExport.objects.get(request=case)
+    assert export.status == ExportStatus.FAILED and export.file_name == ""
