@@ -20,6 +20,7 @@ from consent.models import Purpose
 from vetpass.accounts.models import User
 
 from .models import DataSubjectRequest, RequestType, Status
+from .selectors import same_person
 
 MARKETING_CATEGORY = "Marketing"
 
@@ -36,9 +37,7 @@ def disclosure_refusal(*, email: str, subject: User | None, received: date) -> d
     earlier = DataSubjectRequest.objects.filter(
         type=RequestType.CCPA_DISCLOSURE, received_at__year=received.year
     ).exclude(status__in=[Status.CLOSED_UNVERIFIED, Status.REFUSED])
-    earlier = (
-        earlier.filter(subject=subject) if subject is not None else earlier.filter(email=email)
-    )
+    earlier = earlier.filter(same_person(email=email, subject=subject))
     if not earlier.exists():
         return None
     return date(received.year + 1, 1, 1)

@@ -32,3 +32,11 @@ def due_q(**lookup: date) -> Q:
     return Q(status=Status.EXTENDED, **{f"extended_respond_by__{op}": value}) | (
         ~Q(status=Status.EXTENDED) & Q(**{f"respond_by__{op}": value})
     )
+
+
+def same_person(*, email: str, subject: User | None) -> Q:
+    """Requests of one person: by their account, or by the address they gave (in any
+    capitals). The rate limits and the duplicate check count with it, so changing the
+    case of an address does not make a new person."""
+    q = Q(email__iexact=email.strip())
+    return q | Q(subject=subject) if subject is not None else q

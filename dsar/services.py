@@ -22,7 +22,6 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from records.models import Animal
@@ -41,6 +40,7 @@ from .models import (
     RequestType,
     Status,
 )
+from .selectors import same_person
 
 # The allowed moves of a case; anything else is refused.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -98,9 +98,7 @@ def ccpa_access_refusal(*, email: str, subject: User | None, received: date) -> 
     earlier = DataSubjectRequest.objects.filter(type__in=CCPA_ACCESS_TYPES).exclude(
         status__in=[Status.CLOSED_UNVERIFIED, Status.REFUSED]
     )
-    earlier = (
-        earlier.filter(subject=subject) if subject is not None else earlier.filter(email=email)
-    )
+    earlier = earlier.filter(same_person(email=email, subject=subject))
     dates = [at.date() for at in earlier.values_list("received_at", flat=True)]
     return deadlines.next_access_request_allowed_on(dates, received)
 
@@ -181,9 +179,10 @@ def dsar_create(
     case_event_record(
         request, CaseEventKind.STATUS, actor=entered_by or subject, to_status=Status.RECEIVED
     )
-    same_person = Q(email__iexact=email) | (Q(subject=subject) if subject is not None else Q())
     earlier = (
-        DataSubjectRequest.objects.filter(same_person, type=type, status__in=OPEN_STATUSES)
+        DataSubjectRequest.objects.filter(
+            same_person(email=email, subject=subject), type=type, status__in=OPEN_STATUSES
+        )
         .exclude(pk=request.pk)
         .values_list("reference", flat=True)
     )

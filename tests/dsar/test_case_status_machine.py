@@ -142,3 +142,22 @@ def test_the_uk_clock_stops_for_identity_documents_and_adds_the_days_back(case, 
     case = svc.dsar_clock_restart(request=case, actor=dpo, on=date(2026, 2, 9))
     assert case.respond_by == date(2026, 2, 28) + timedelta(days=7)
     assert case.events.filter(kind=CaseEventKind.CLOCK).count() == 2
+
+
+def test_the_ccpa_limit_counts_a_person_however_they_write_their_address(db):
+    import time_machine
+
+    def ask(when, email):
+        with time_machine.travel(when, tick=False):
+            return svc.dsar_create(
+                type=RequestType.CCPA_KNOW_CATEGORIES,
+                email=email,
+                jurisdiction="us-ca",
+                channel=Channel.PUBLIC_FORM,
+                name="Pat Walker",
+            )
+
+    ask(datetime(2026, 2, 10, 12, tzinfo=UTC), "pat@example.com")
+    ask(datetime(2026, 6, 1, 12, tzinfo=UTC), "Pat@Example.com")
+    with pytest.raises(ValidationError):
+        ask(datetime(2026, 9, 1, 12, tzinfo=UTC), "PAT@EXAMPLE.COM")
