@@ -303,7 +303,11 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
             if case is None or action_offered(case, name)
         ]
         case_pk = int(object_id) if object_id.isdigit() else None
-        exports = DataExport.objects.filter(request_id=case_pk).order_by("-created_at", "-pk")
+        exports = (
+            DataExport.objects.filter(request_id=case_pk)
+            .select_related("requested_by")
+            .order_by("-created_at", "-pk")
+        )
         return super().change_view(
             request,
             object_id,

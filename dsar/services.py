@@ -393,10 +393,20 @@ def dsar_refuse(*, request: DataSubjectRequest, actor: User, reason: str) -> Dat
     return request
 
 
+def _locked_open(request: DataSubjectRequest) -> DataSubjectRequest:
+    """The case as it is now, locked for this transaction (two DPOs at once act in turn,
+    each on the other's result), and refused when it is closed."""
+    request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise ValidationError(f"Case {request.reference} is closed.")
+    return request
+
+
 @transaction.atomic
 def dsar_assign(
     *, request: DataSubjectRequest, assignee: User | None, actor: User
 ) -> DataSubjectRequest:
+    request = _locked_open(request)
     request.assignee = assignee
     request.save(update_fields=["assignee"])
     case_event_record(
@@ -418,6 +428,7 @@ def dsar_note(*, request: DataSubjectRequest, actor: User, text: str) -> CaseEve
 @transaction.atomic
 def dsar_clock_stop(*, request: DataSubjectRequest, actor: User, on: date) -> DataSubjectRequest:
     """UK: the clock waits for identity documents; restarting adds the days back."""
+    request = _locked_open(request)
     if request.jurisdiction != "uk":
         raise ValidationError({"clock_stopped_on": "Only UK requests wait for identity documents."})
     if request.clock_stopped_on is not None:
@@ -430,6 +441,7 @@ def dsar_clock_stop(*, request: DataSubjectRequest, actor: User, on: date) -> Da
 
 @transaction.atomic
 def dsar_clock_restart(*, request: DataSubjectRequest, actor: User, on: date) -> DataSubjectRequest:
+    request = _locked_open(request)
     if request.clock_stopped_on is None or request.clock_restarted_on is not None:
         raise ValidationError({"clock_restarted_on": "The clock is not stopped."})
     if on < request.clock_stopped_on:
