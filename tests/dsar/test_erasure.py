@@ -29,7 +29,15 @@ from dsar.models import (
     PracticeNotice,
     Status,
 )
-from records.models import Animal, Entry, Practice
+from records.models import (
+    Animal,
+    ClientRegistration,
+    EmergencyShare,
+    Entry,
+    Favorite,
+    Practice,
+    RecordRequest,
+)
 from tests.dsar.conftest import case_for
 from tests.dsar.erasure_world import (
     CLINIC_CHIP,
@@ -69,6 +77,9 @@ def test_erasure_leaves_none_of_the_person_in_any_table(
     for secret in world.secrets():
         assert secret in before  # the search can find each one
     bob_before = rows_of(bob)
+    # Rows that hold only her id escape a search for her details: count them directly.
+    hers = _rows_that_hold_only_her_id(world.owner)
+    assert all(hers.values()), hers  # each kind is there to be erased
 
     with django_capture_on_commit_callbacks(execute=True):
         certificate = erase("alice@example.com")
@@ -95,6 +106,7 @@ def test_erasure_leaves_none_of_the_person_in_any_table(
     tombstone = User.objects.get(pk=world.owner.pk)
     assert tombstone.email.endswith("@erased.invalid")
     assert not tombstone.is_active and not tombstone.has_usable_password()
+    assert not any(_rows_that_hold_only_her_id(world.owner).values())
     # Another owner is untouched.
     assert rows_of(bob) == bob_before
     # Proof: manifest (counts only), certificate, register, notices, case completed.
@@ -109,6 +121,18 @@ def test_erasure_leaves_none_of_the_person_in_any_table(
     out = StringIO()
     call_command("dsar_verify_certificate", case.reference, stdout=out)
     assert "valid" in out.getvalue()
+
+
+def _rows_that_hold_only_her_id(owner: User) -> dict[str, int]:
+    from vetpass.accounts.models import Session
+
+    return {
+        "sessions": Session.objects.filter(user=owner).count(),
+        "favorites": Favorite.objects.filter(owner=owner).count(),
+        "registrations": ClientRegistration.objects.filter(owner=owner).count(),
+        "record requests": RecordRequest.objects.filter(owner=owner).count(),
+        "emergency shares": EmergencyShare.objects.filter(owner=owner).count(),
+    }
 
 
 def test_running_it_again_changes_nothing_and_exits_zero(world, django_capture_on_commit_callbacks):
@@ -139,7 +163,11 @@ def test_a_crash_half_way_changes_nothing_and_the_rerun_finishes(
     # Rolled back whole: every table as it was but the case the command opened first
     # (entered and verified before the run), which the rerun reuses; files kept.
     def without_cases(text: str) -> list[str]:
-        return [line for line in text.splitlines() if not line.startswith("dsar_")]
+        return [
+            line
+            for line in text.splitlines()
+            if not line.startswith(("dsar_datasubjectrequest", "dsar_caseevent"))
+        ]
 
     assert without_cases(dump()) == without_cases(before)
     assert all(exists(name) for name in world.files)

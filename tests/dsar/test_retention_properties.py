@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from dsar.models import InactivityNotice, InactivityReminder
 from dsar.retention import policy
 from dsar.retention.sweep import retention_sweep
+from dsar.services import legal_hold_place
 from tests.factories import UserFactory
 from vetpass.accounts.models import User
 from vetpass.accounts.services import activity_record
@@ -33,10 +34,15 @@ def owner(reference_data):
     return UserFactory(email="timeline@example.com", last_activity_at=START)
 
 
-def _check(owner, now: datetime) -> None:
+def _check(owner, now: datetime, held_since: datetime | None = None) -> None:
     owner.refresh_from_db()
     anchor = owner.last_activity_at
     notices = list(InactivityNotice.objects.filter(owner=owner))
+    removed = [n for n in notices if n.state == State.REMOVED]
+    if not owner.is_active:
+        assert removed, "the account went without a notice that ran its course"
+    if held_since is not None:
+        assert not [n for n in removed if n.closed_at >= held_since], "removed under a hold"
     periods = [n.period_start for n in notices]
     assert len(periods) == len(set(periods)), "two notices for one period"
     for notice in notices:
@@ -73,9 +79,22 @@ def _check(owner, now: datetime) -> None:
     early_sweeps=st.lists(st.integers(min_value=0, max_value=BUSY_HOURS), max_size=5),
     uses=st.lists(st.integers(min_value=0, max_value=HORIZON_HOURS), max_size=4),
     delivery_delay_days=st.integers(min_value=0, max_value=40),
+    hold_at=st.none() | st.integers(min_value=0, max_value=HORIZON_HOURS),
+)
+# One timeline that always runs to a removal, and one where a hold comes first.
+@example(
+    every_days=7, first_sweep_hours=0, early_sweeps=[], uses=[], delivery_delay_days=0, hold_at=None
+)
+@example(
+    every_days=7,
+    first_sweep_hours=0,
+    early_sweeps=[],
+    uses=[],
+    delivery_delay_days=0,
+    hold_at=BUSY_HOURS,
 )
 def test_the_sweep_keeps_the_policy_over_any_timeline(
-    owner, every_days, first_sweep_hours, early_sweeps, uses, delivery_delay_days
+    owner, every_days, first_sweep_hours, early_sweeps, uses, delivery_delay_days, hold_at
 ):
     """A sweep every few days (beat may skip days), uses of the service at random times,
     and a mail server that takes up to 40 days to deliver."""
@@ -88,8 +107,17 @@ def test_the_sweep_keeps_the_policy_over_any_timeline(
     # A few sweeps in the quiet months, then one every few days (beat may miss days).
     sweeps = [*early_sweeps, *range(BUSY_HOURS + first_sweep_hours, HORIZON_HOURS, every_days * 24)]
     timeline = sorted([(h, "use") for h in uses] + [(h, "sweep") for h in sweeps])
+    if hold_at is not None:
+        timeline = sorted([*timeline, (hold_at, "hold")])
+    held_since = None
     for hours, kind in timeline:
         now = START + timedelta(hours=hours)
+        if kind == "hold":
+            if owner.is_active:
+                dpo = UserFactory(is_staff=True, is_dpo=True)
+                legal_hold_place(subject=owner, reason="Claim", actor=dpo)
+                held_since = now
+            continue
         if kind == "use":
             with time_machine.travel(now, tick=False):
                 activity_record(user=owner, kind="sign-in")
@@ -99,7 +127,7 @@ def test_the_sweep_keeps_the_policy_over_any_timeline(
         ).update(status="sent", sent_at=now)
         with time_machine.travel(now, tick=False):
             retention_sweep(now=now)
-        _check(owner, now)
+        _check(owner, now, held_since)
     removed = InactivityNotice.objects.filter(state=State.REMOVED).count()
     # What the timelines reached (pytest --hypothesis-show-statistics shows the mix).
     event(f"removed: {removed}")
