@@ -332,8 +332,8 @@ class DataSubjectRequestAdmin(DPOOnlyMixin, AccessLoggedAdminMixin, admin.ModelA
         if case is None:
             raise Http404
         label, needs_text = ACTIONS[action]
-        if action == "complete" and case.type == RequestType.CCPA_DISCLOSURE:
-            needs_text = False  # the disclosure itself is the answer; a reply is optional
+        if action == "complete":
+            needs_text = casework.reply_required(case)
         form_class = ACTION_FORMS.get(action, ReasonForm)
         form = form_class(request.POST if request.method == "POST" else None)
         back = reverse("admin:dsar_datasubjectrequest_change", args=[pk])

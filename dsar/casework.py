@@ -227,6 +227,12 @@ def dsar_consent_withdraw(
     return events
 
 
+def reply_required(request: DataSubjectRequest) -> bool:
+    """Completing a case needs a written reply, except a 1798.83 disclosure: the
+    disclosure itself is the answer, and a reply is optional."""
+    return request.type != RequestType.CCPA_DISCLOSURE
+
+
 def completion_body(request: DataSubjectRequest, reply: str) -> str:
     """The email that closes a case: the DPO's reply, and for a 1798.83 request the
     disclosure itself (dsar.disclosure)."""
@@ -243,7 +249,7 @@ def dsar_complete(*, request: DataSubjectRequest, actor: User, reply: str) -> Da
     timeline (the status change) and so is the email."""
     request = DataSubjectRequest.objects.select_for_update().get(pk=request.pk)
     transition_check(request, Status.COMPLETED)  # work must have started
-    if not reply.strip() and request.type != RequestType.CCPA_DISCLOSURE:
+    if not reply.strip() and reply_required(request):
         raise ValidationError({"text": "Write the reply the subject will be sent."})
     request = dsar_transition(request=request, to=Status.COMPLETED, actor=actor, text=reply.strip())
     case_email_send(
