@@ -16,6 +16,12 @@ class ExportStatus(models.TextChoices):
     DELETED = "deleted", "Expired and deleted"
 
 
+class DataExportQuerySet(models.QuerySet):
+    def downloadable(self, now: object = None) -> DataExportQuerySet:
+        """Ready and not yet expired: the rule `DataExport.is_downloadable` states for one."""
+        return self.filter(status=ExportStatus.READY, expires_at__gt=now or timezone.now())
+
+
 class DataExport(models.Model):
     request = models.ForeignKey(
         "dsar.DataSubjectRequest", on_delete=models.CASCADE, related_name="exports"
@@ -43,6 +49,8 @@ class DataExport(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     downloaded_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DataExportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -186,16 +186,13 @@ def _export_ready(*, export_id: int, name: str, size: int) -> DataExport:
 # --- downloads --------------------------------------------------------------------------
 
 
-def _downloadable(exports):  # type: ignore[no-untyped-def]
-    return exports.filter(status=ExportStatus.READY, expires_at__gt=timezone.now())
-
-
 def export_for_link(*, token: str, user: User | None) -> DataExport:
     """The export behind an emailed link, for `user` (None: not signed in). Http404 when
     the link is unknown or expired, or the person signed in is not the subject;
     PermissionError when the subject has an account and nobody is signed in."""
     export = (
-        _downloadable(DataExport.objects.filter(token_hash=token_hash(token)))
+        DataExport.objects.downloadable()
+        .filter(token_hash=token_hash(token))
         .select_related("request")
         .first()
     )
@@ -215,9 +212,8 @@ def export_for_owner(*, user: User, reference: str) -> DataExport:
     if not user.is_authenticated:
         raise Http404
     export = (
-        _downloadable(
-            DataExport.objects.filter(request__subject=user, request__reference=reference)
-        )
+        DataExport.objects.downloadable()
+        .filter(request__subject=user, request__reference=reference)
         .select_related("request")
         .order_by("-ready_at")
         .first()
