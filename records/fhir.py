@@ -339,11 +339,14 @@ _BUILDERS = {
 def entries_exported(vis: Visibility) -> list[Entry]:
     """The entries the bundle carries: those this look may see (the one selector's filter),
     of the kinds that have a resource, oldest first."""
-    return list(
+    entries = list(
         Entry.objects.filter(animal=vis.animal, kind__in=EXPORTED_KINDS)
         .filter(vis.entries_q())
         .order_by("occurred_on", "created_at", "pk")
     )
+    for entry in entries:
+        entry.animal = vis.animal  # one query for the record, however long
+    return entries
 
 
 def record_bundle(vis: Visibility) -> dict[str, Any]:

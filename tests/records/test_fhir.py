@@ -304,3 +304,28 @@ def test_the_owner_sees_the_download_button_and_a_co_owner_does_not(rex, alice):
     url = f"/animals/{rex.pk}/fhir/"
     assert url in client_for(alice).get(f"/animals/{rex.pk}/").content.decode()
     assert url not in client_for(coowner).get(f"/animals/{rex.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_every_demo_animal_validates_the_herd_included(demo_dog):
+    for animal in Animal.objects.filter(owner=demo_dog.owner):
+        _response, bundle = _get(client_for(animal.owner), f"/api/v1/animals/{animal.pk}/fhir/")
+        Bundle.model_validate(bundle)
+        assert leaks(bundle, animal) == []
+
+
+@pytest.mark.django_db
+def test_the_bundle_costs_the_same_queries_however_long_the_record(
+    demo_dog, django_assert_max_num_queries
+):
+    client = client_for(demo_dog.owner)
+    url = f"/api/v1/animals/{demo_dog.pk}/fhir/"
+    client.get(url)  # the session and the user are loaded once before counting
+    with django_assert_max_num_queries(6):
+        assert client.get(url).status_code == 200
+    Entry.objects.bulk_create(
+        Entry(animal=demo_dog, kind=EntryKind.WEIGHT, weight_value=Decimal(30), weight_unit="kg")
+        for _ in range(40)
+    )
+    with django_assert_max_num_queries(6):
+        assert client.get(url).status_code == 200
