@@ -118,7 +118,7 @@ def _clean(resource: dict[str, Any]) -> dict[str, Any]:
 # --- resources --------------------------------------------------------------------------------
 
 
-def _patient(animal: Animal, owner_urn: str, urn: str) -> dict[str, Any]:
+def _patient(animal: Animal, urn: str) -> dict[str, Any]:
     species = exported(animal, "species")
     breed = exported(animal, "breed")
     sub = [{"url": "species", "valueCodeableConcept": {"text": exported(species, "name")}}]
@@ -153,19 +153,19 @@ def _patient(animal: Animal, owner_urn: str, urn: str) -> dict[str, Any]:
         patient["deceasedDateTime"] = _day(deceased_on)
     elif exported(animal, "deceased"):
         patient["deceasedBoolean"] = True
-    patient["link"] = [{"other": {"reference": owner_urn}, "type": "seealso"}]
     return _clean(patient)
 
 
 def _related_person(owner: User, patient_urn: str, urn: str) -> dict[str, Any]:
     email = exported(owner, "email")
+    name = exported(owner, "full_name")
     return _clean(
         {
             "resourceType": "RelatedPerson",
             "id": _id(urn),
             "patient": {"reference": patient_urn},
             "relationship": [{"text": "Owner"}],
-            "name": [{"text": exported(owner, "full_name")}] if owner.full_name else [],
+            "name": [{"text": name}] if name else [],
             "telecom": [{"system": "email", "value": email}] if email else [],
         }
     )
@@ -357,7 +357,7 @@ def record_bundle(vis: Visibility) -> dict[str, Any]:
     patient_urn = _urn("records.Animal", animal.pk)
     owner_urn = _urn("accounts.User", f"{owner.pk}:{animal.pk}")
     resources: list[tuple[str, dict[str, Any]]] = [
-        (patient_urn, _patient(animal, owner_urn, patient_urn)),
+        (patient_urn, _patient(animal, patient_urn)),
         (owner_urn, _related_person(owner, patient_urn, owner_urn)),
     ]
     for entry in entries_exported(vis):
