@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, fhir_views
 
 router = SimpleRouter()
 router.register("animals", api.AnimalViewSet, basename="animal")
@@ -25,6 +25,7 @@ urlpatterns = [
         name="co-owner-detail",
     ),
     path("animals/<int:pk>/photo/", api.AnimalPhotoView.as_view(), name="animal-photo"),
+    path("animals/<int:pk>/fhir/", fhir_views.AnimalFhirView.as_view(), name="animal-fhir"),
     path("entries/<int:pk>/", api.EntryDetailView.as_view(), name="entry-detail"),
     path("entries/<int:pk>/document/", api.EntryDocumentView.as_view(), name="entry-document"),
     path(

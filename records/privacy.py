@@ -319,3 +319,56 @@ ERASURE: ErasureDeclaration = {
         Role.VIEWER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
     },
 }
+
+# The record as FHIR R4 (records/fhir.py, issue 11): which FHIR element carries each field
+# the bundle exports. The builder reads fields only through this mapping, so a field the
+# personal-data map above calls personal is never exported unless it is named here; fields
+# left out on purpose: Animal.colour and photo (no element in patient-animal), the
+# author, practice and source of an entry, timestamps, and every other field of the
+# owner's account (address, date of birth...). Clinical notes and examinations are not
+# exported (no resource chosen for them yet): only the kinds in records/fhir.py are.
+FHIR_EXPORT: dict[str, dict[str, str]] = {
+    "accounts.User": {
+        "full_name": "RelatedPerson.name.text",
+        "email": "RelatedPerson.telecom (system email)",
+    },
+    "records.Species": {"name": "Patient.extension(patient-animal).species.text"},
+    "records.Breed": {"name": "Patient.extension(patient-animal).breed.text"},
+    "records.Animal": {
+        "owner": "RelatedPerson (the owner of the animal)",
+        "name": "Patient.name.text",
+        "species": "Patient.extension(patient-animal).species",
+        "breed": "Patient.extension(patient-animal).breed",
+        "sex": "Patient.gender",
+        "neutered": "Patient.extension(patient-animal).genderStatus",
+        "date_of_birth": "Patient.birthDate",
+        "microchip": "Patient.identifier (ISO 11784 microchip)",
+        "deceased": "Patient.deceasedBoolean",
+        "deceased_on": "Patient.deceasedDateTime",
+    },
+    "records.Entry": {
+        "animal": "subject / patient reference to the Patient",
+        "kind": "the resource type (vaccination, weight, lab result, medication, allergy, "
+        "document)",
+        "occurred_on": "Immunization.occurrenceDateTime, Observation.effectiveDateTime, "
+        "AllergyIntolerance.recordedDate, MedicationStatement.effectivePeriod.start, "
+        "DocumentReference.content.attachment.creation",
+        "title": "DocumentReference.description; note.text of the other resources",
+        "notes": "note.text",
+        "vaccine_product": "Immunization.vaccineCode.text",
+        "manufacturer": "Immunization.manufacturer.display",
+        "batch_number": "Immunization.lotNumber",
+        "next_due_on": "ImmunizationRecommendation.recommendation.dateCriterion (LOINC 30980-7)",
+        "weight_value": "Observation.valueQuantity.value (LOINC 29463-7, in kg)",
+        "weight_unit": "Observation.valueQuantity (converted to UCUM kg)",
+        "medication_name": "MedicationStatement.medicationCodeableConcept.text",
+        "dose": "MedicationStatement.dosage.text",
+        "ends_on": "MedicationStatement.effectivePeriod.end",
+        "allergen": "AllergyIntolerance.code.text",
+        "severity": "AllergyIntolerance.note.text (as 'Severity: ...')",
+        "test_name": "Observation.code.text (laboratory)",
+        "result": "Observation.valueString",
+        "document": "DocumentReference.content.attachment.url (the signed-in download)",
+        "document_type": "DocumentReference.type.text",
+    },
+}

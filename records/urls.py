@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import fhir_views, views
 
 app_name = "records"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("animals/<int:pk>/leave/", views.access_leave, name="access_leave"),
+    path("animals/<int:pk>/fhir/", fhir_views.animal_fhir, name="animal_fhir"),
     path("entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/delete/", views.entry_delete, name="entry_delete"),
     path("entries/<int:pk>/document/", views.entry_document, name="entry_document"),

@@ -135,6 +135,12 @@ API_ROUTES: dict[str, Route] = {
         pair="records:animal_photo",
         kind=A,
     ),
+    "api:animal-fhir": Route(
+        "/api/v1/animals/{rex}/fhir/",
+        {"GET": Case(REX_OWNER_ONLY)},
+        pair="records:animal_fhir",
+        kind=A,
+    ),
     "api:animal-entries": Route(
         "/api/v1/animals/{rex}/entries/",
         {

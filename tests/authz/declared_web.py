@@ -61,6 +61,9 @@ WEB_ROUTES: dict[str, Route] = {
     "records:animal_photo": Route(
         "/animals/{rex}/photo/", {"GET": Case(REX_READ, logs=1)}, pair="api:animal-photo"
     ),
+    "records:animal_fhir": Route(
+        "/animals/{rex}/fhir/", {"GET": Case(REX_OWNER_ONLY)}, pair="api:animal-fhir"
+    ),
     "records:animal_delete": Route(
         "/animals/{rex}/delete/",
         {"GET": Case(REX_OWNER_ONLY), "POST": Case(REX_OWNER_ONLY, body={})},

@@ -23,6 +23,7 @@ class ActivityKind:
     MESSAGE = "message"
     DSAR = "dsar"
     KEEP_RECORDS = "keep-records"
+    RECORD_EXPORT = "record-export"
 
 
 def activity_record(*, user: User | int, kind: str) -> None:
