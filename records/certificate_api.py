@@ -4,10 +4,13 @@ verification links, and download the PDF. The same services as the web pages
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import renderers, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,6 +51,17 @@ class CertificateLinkCreateSerializer(serializers.Serializer):
         default=certs.LINK_DAYS_DEFAULT,
         help_text="How many days the link works.",
     )
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    """Lets a client ask for `Accept: application/pdf` (an error still answers JSON)."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 
 def _user(request: Request) -> User:
@@ -110,6 +124,8 @@ class CertificateLinkRevokeView(APIView):
 )
 class CertificatePdfView(APIView):
     """The animal's vaccination certificate (NASPHV Form 51 fields) as a PDF (owner only)."""
+
+    renderer_classes = [renderers.JSONRenderer, PDFRenderer]
 
     def get(self, request: Request, animal_pk: str) -> HttpResponse:
         animal = _owned_animal(request, animal_pk)

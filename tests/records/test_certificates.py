@@ -318,3 +318,15 @@ def test_owner_enters_the_certificate_fields_on_a_vaccination(alice, rex):
     )
     bad = api.post(url, {**fields, "duration_years": 2}, format="json")
     assert bad.status_code == 400 and "duration_years" in bad.json()["error"]["fields"]
+
+
+def test_api_pdf_answers_a_client_that_asks_for_pdf(alice, bob, dog):
+    api = APIClient()
+    api.force_authenticate(alice)
+    url = f"/api/v1/animals/{dog.pk}/certificate/"
+    response = api.get(url, HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    other = APIClient()
+    other.force_authenticate(bob)
+    assert other.get(url, HTTP_ACCEPT="application/pdf").status_code == 404
