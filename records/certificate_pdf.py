@@ -54,8 +54,8 @@ def certificate_pdf(facts: CertificateFacts, *, verify_url: str | None = None) -
     pdf.set_font("Helvetica", "B", 18)
     pdf.cell(0, 10, "Vaccination certificate", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
-    pdf.cell(
-        0,
+    pdf.multi_cell(
+        200,
         5,
         "With the fields of the NASPHV Rabies Vaccination Certificate (Form 51). "
         f"Issued by VetPass from the animal's record on {facts.issued_at:%Y-%m-%d %H:%M} UTC.",
