@@ -330,3 +330,11 @@ def test_api_pdf_answers_a_client_that_asks_for_pdf(alice, bob, dog):
     other = APIClient()
     other.force_authenticate(bob)
     assert other.get(url, HTTP_ACCEPT="application/pdf").status_code == 404
+
+
+def test_the_timeline_shows_a_vaccinations_certificate_fields(alice, dog):
+    page = client_for(alice).get(f"/animals/{dog.pk}/").content.decode()
+    assert "3 years · tag TAG-4410" in page
+    assert "(licence MRCVS 1234567)" in page
+    assert "given by Dr Jones" in page
+    assert f'href="/animals/{dog.pk}/certificate/"' in page
