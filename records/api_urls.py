@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from . import api, fhir_views
@@ -41,5 +41,6 @@ urlpatterns = [
         api.InvitationRevokeView.as_view(),
         name="invitation-revoke",
     ),
+    path("", include("records.certificate_api_urls")),
     *router.urls,
 ]

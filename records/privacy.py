@@ -102,6 +102,12 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "manufacturer": _HEALTH,
         "batch_number": _HEALTH,
         "next_due_on": _HEALTH,
+        "duration_years": _HEALTH,
+        "tag_number": _HEALTH,
+        # The vaccinating vet as written on the certificate: the vet's professional details,
+        # part of the animal's record and erased with it.
+        "vet_name": personal(Category.PROFESSIONAL, basis=Basis.LEGITIMATE_INTERESTS),
+        "vet_licence": personal(Category.PROFESSIONAL, basis=Basis.LEGITIMATE_INTERESTS),
         "weight_value": _HEALTH,
         "weight_unit": _HEALTH,
         "medication_name": _HEALTH,
@@ -225,6 +231,16 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         ),
         "revoked_at": personal(Category.ACTIVITY),
     },
+    # A vaccination certificate link the owner gave out (issue 11); only its token's hash.
+    "records.CertificateLink": {
+        "id": NOT_PERSONAL,
+        "owner": _SHARING,
+        "animal": _SHARING,
+        "token_hash": personal(Category.TECHNICAL, basis=Basis.CONSENT),
+        "created_at": personal(Category.ACTIVITY),
+        "expires_at": _SHARING,
+        "revoked_at": personal(Category.ACTIVITY),
+    },
     "records.AccessLog": {
         "id": NOT_PERSONAL,
         "viewer": _ACCESS_LOG,
@@ -260,6 +276,7 @@ SUBJECTS: SubjectDeclaration = {
     "records.RecordRequest": (by_user("owner", Role.OWNER), by_user("answered_by", Role.AUTHOR)),
     "records.EmergencyShare": (by_user("owner", Role.OWNER), by_user("redeemed_by", Role.AUTHOR)),
     "records.AccessLog": (by_user("owner", Role.OWNER), by_user("viewer", Role.VIEWER)),
+    "records.CertificateLink": (by_user("owner", Role.OWNER),),
 }
 
 # The practice's own clinical record (its entries on the person's animals, and the animals
@@ -314,6 +331,7 @@ ERASURE: ErasureDeclaration = {
         Role.OWNER: delete_rows(),
         Role.AUTHOR: Plan(fields={"redeemed_by": SET_NULL}),
     },
+    "records.CertificateLink": {Role.OWNER: delete_rows()},
     "records.AccessLog": {
         Role.OWNER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
         Role.VIEWER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),

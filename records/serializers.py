@@ -123,7 +123,8 @@ class AnimalMoveSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="RecordEntry")
 class EntrySerializer(serializers.ModelSerializer[Entry]):
     """One record entry. Which fields apply depends on `kind` (vaccination: vaccine_product,
-    manufacturer, batch_number, next_due_on; weight: weight_value, weight_unit; medication:
+    manufacturer, batch_number, next_due_on, duration_years, tag_number, vet_name,
+    vet_licence; weight: weight_value, weight_unit; medication:
     medication_name, dose, ends_on; allergy: allergen, severity; lab_result: test_name,
     result; document: document, document_type)."""
 
@@ -145,6 +146,10 @@ class EntrySerializer(serializers.ModelSerializer[Entry]):
             "manufacturer",
             "batch_number",
             "next_due_on",
+            "duration_years",
+            "tag_number",
+            "vet_name",
+            "vet_licence",
             "weight_value",
             "weight_unit",
             "medication_name",

@@ -7,6 +7,7 @@ from .animals import (
     Sex,
     Species,
 )
+from .certificates import CertificateLink
 from .entries import Entry, EntryKind, EntrySource, WeightUnit
 from .practices import (
     AccessLog,
@@ -25,6 +26,7 @@ from .practices import (
 __all__ = [
     "AccessLog",
     "AccessLogGrant",
+    "CertificateLink",
     "ClientRegistration",
     "EmergencyShare",
     "Favorite",

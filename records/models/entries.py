@@ -51,7 +51,16 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     EntryKind.EXAMINATION: ("notes",),
 }
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    EntryKind.VACCINATION: ("vaccine_product", "manufacturer", "batch_number", "next_due_on"),
+    EntryKind.VACCINATION: (
+        "vaccine_product",
+        "manufacturer",
+        "batch_number",
+        "next_due_on",
+        "duration_years",
+        "tag_number",
+        "vet_name",
+        "vet_licence",
+    ),
     EntryKind.CLINICAL_NOTE: (),
     EntryKind.WEIGHT: ("weight_value", "weight_unit"),
     EntryKind.MEDICATION: ("medication_name", "dose", "ends_on"),
@@ -76,6 +85,14 @@ class Entry(models.Model):
     manufacturer = models.CharField(max_length=120, blank=True)
     batch_number = models.CharField("batch number", max_length=60, blank=True)
     next_due_on = models.DateField("next due", null=True, blank=True)
+    # The rest of a rabies certificate (NASPHV Form 51): the vaccine's licensed duration,
+    # the tag issued with the dose, and the vaccinating veterinarian with their licence.
+    duration_years = models.PositiveSmallIntegerField(
+        "duration (years)", null=True, blank=True, choices=[(1, "1 year"), (3, "3 years")]
+    )
+    tag_number = models.CharField("tag number", max_length=40, blank=True)
+    vet_name = models.CharField("vaccinating veterinarian", max_length=120, blank=True)
+    vet_licence = models.CharField("veterinarian's licence number", max_length=40, blank=True)
     # weight
     weight_value = models.DecimalField(
         "weight",

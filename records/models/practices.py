@@ -300,6 +300,9 @@ class AccessLogGrant(models.TextChoices):
     # A read by VetPass privacy staff (the DPO) in the Django admin, working a case: no
     # practice and no grant, so `practice` and `grant_id` are empty on these rows.
     ADMIN = "admin", "VetPass privacy staff (admin)"
+    # Someone holding the owner's vaccination certificate link opened it (no account: the
+    # row's viewer is the owner who made the link, `grant_id` the CertificateLink).
+    CERTIFICATE_LINK = "certificate_link", "Vaccination certificate link"
 
 
 @pgtrigger.register(

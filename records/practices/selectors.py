@@ -494,9 +494,17 @@ def owner_access_log(owner: User) -> QuerySet[AccessLog, dict[str, Any]]:
         AccessLog.objects.filter(owner_id=owner.pk)
         .annotate(
             hour=TruncHour("created_at"),
-            viewer_name=Coalesce(
-                NullIf(F("viewer__full_name"), Value("")),
-                F("viewer__email"),
+            viewer_name=Case(
+                # A certificate link's reader has no account (the row names the owner).
+                When(
+                    grant_kind=AccessLogGrant.CERTIFICATE_LINK,
+                    then=Value("Someone with your certificate link"),
+                ),
+                default=Coalesce(
+                    NullIf(F("viewer__full_name"), Value("")),
+                    F("viewer__email"),
+                    output_field=CharField(),
+                ),
                 output_field=CharField(),
             ),
             # As AccessLog.organisation says it: VetPass itself for reads in the admin.

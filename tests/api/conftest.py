@@ -52,6 +52,9 @@ def world(alice, bob, rex, riverside, carol):
         animal=rex, invited_by=alice, email="friend@example.com", permission="view"
     )
     access = AnimalAccess.objects.create(animal=rex, user=bob, permission=Permission.VIEW)
+    from records.certificates import certificate_link_create
+
+    certificate_link, _token = certificate_link_create(owner=alice, animal=rex, days=30)
     return {
         "animals": rex.pk,
         "animal_pk": rex.pk,
@@ -59,6 +62,7 @@ def world(alice, bob, rex, riverside, carol):
         "entries": entry.pk,
         "favorites": favorite.pk,
         "emergency-shares": share.pk,
+        "certificate-links": certificate_link.pk,
         "invitations": invitation.pk,
         "co-owners": access.pk,
         "requests": favorite.requests.get().pk,

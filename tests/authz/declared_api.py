@@ -281,6 +281,32 @@ API_ROUTES: dict[str, Route] = {
         {"POST": Case(REX_OWNER_ONLY, body={}, fmt="json")},
         kind=A,
     ),
+    # --- API: vaccination certificates (issue 11) ---------------------------------------
+    "api:certificate-links": Route(
+        "/api/v1/animals/{rex}/certificate-links/",
+        {
+            "GET": Case(REX_OWNER_ONLY),
+            "POST": Case(REX_OWNER_ONLY, body={"days": 30}, fmt="json"),
+        },
+        kind=A,
+        variants={
+            "restricted owner's animal": (
+                "/api/v1/animals/{rufus}/certificate-links/",
+                {"POST": Case(who(restricted=REFUSED), body={"days": 30}, fmt="json")},
+            )
+        },
+    ),
+    "api:certificate-pdf": Route(
+        "/api/v1/animals/{rex}/certificate/",
+        {"GET": Case(REX_OWNER_ONLY)},
+        pair="records:certificate_pdf",
+        kind=A,
+    ),
+    "api:certificate-link-revoke": Route(
+        "/api/v1/certificate-links/{cert_link}/revoke/",
+        {"POST": Case(who(ok=["owner"]), body={}, fmt="json")},
+        kind=A,
+    ),
     # --- API: practice side, owner ------------------------------------------------
     "api:practice_search": Route(
         "/api/v1/practices/?q=Bristol", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A

@@ -7,6 +7,7 @@ from tests.authz.vocabulary import (
     ENTRY_EDIT,
     ENTRY_READ,
     EVERYONE,
+    EVERYONE_LOGGED,
     EVERYONE_SIGNED_IN,
     NOT_FOUND,
     OK,
@@ -164,6 +165,23 @@ WEB_ROUTES: dict[str, Route] = {
             "GET": Case(who(default=NOT_FOUND)),
             "POST": Case(who(default=NOT_FOUND), body={"accept": "1"}),
         },
+    ),
+    # --- owner web: vaccination certificates (issue 11) ----------------------------------
+    "records:certificate": Route(
+        "/animals/{rex}/certificate/",
+        {"GET": Case(REX_OWNER_ONLY), "POST": Case(REX_OWNER_ONLY, body={"days": "30"})},
+    ),
+    "records:certificate_pdf": Route(
+        "/animals/{rex}/certificate.pdf", {"GET": Case(REX_OWNER_ONLY)}, pair="api:certificate-pdf"
+    ),
+    "records:certificate_link_revoke": Route(
+        "/certificate-links/{cert_link}/revoke/",
+        {"GET": Case(who(default=REFUSED)), "POST": Case(who(ok=["owner"]), body={})},
+    ),
+    # The public page behind the link and its QR code: anyone, signed in or not; every
+    # look is a row in alice's access log.
+    "records:certificate_verify": Route(
+        "/vaccinations/{cert_token}/", {"GET": Case(EVERYONE, logs=EVERYONE_LOGGED)}
     ),
     # --- owner web: practices -------------------------------------------------------------
     "practices:search": Route("/practices/?q=Riverside", {"GET": Case(EVERYONE_SIGNED_IN)}),

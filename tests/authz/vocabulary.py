@@ -64,6 +64,8 @@ RIVERSIDE_ONE = {"fav_staff": 1, "practice_admin": 1}
 # alice is a client of Riverside and, by her emergency share, of Harbour.
 CLIENT_LIST_ONE = {"fav_staff": 1, "practice_admin": 1, "share_holder": 1}
 EVERYONE = {p: OK for p in PERSONAS}
+# A public page whose every look is logged, whoever looks (a certificate link, issue 11).
+EVERYONE_LOGGED = {p: 1 for p in PERSONAS}
 
 
 @dataclass

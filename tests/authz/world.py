@@ -189,6 +189,11 @@ def build_world() -> World:
     rita_share = svc.emergency_share_create(owner=rita, animals=[rufus])
     rita.restricted_at = timezone.now()
     rita.save(update_fields=["restricted_at"])
+    # alice's certificate link (issue 11), for her herd: the public page shows a microchip,
+    # and Rex's is one of alice's markers.
+    from records.certificates import certificate_link_create
+
+    cert_link, cert_token = certificate_link_create(owner=alice, animal=herd, days=30)
     # carol read Rex once: alice's access log has a row naming her
     AccessLog.objects.create(
         viewer=carol,
@@ -251,6 +256,8 @@ def build_world() -> World:
         "pam_membership": pam_membership.pk,
         "lena_membership": lena_membership.pk,
         "expired_at": share.expires_at + timedelta(hours=1),
+        "cert_link": cert_link.pk,
+        "cert_token": cert_token,
     }
     from django.contrib.contenttypes.models import ContentType
 

@@ -17,6 +17,7 @@ from dsar import services as cases
 from dsar.export.services import export_build, export_start
 from dsar.intake import dsar_intake_signed_in
 from dsar.personal_data_map import Person, querysets_for
+from records.certificates import certificate_link_create
 from records.models import AccessLog, AccessLogGrant, Animal, Entry, EntrySource, Practice
 from records.practices.services.favorites import favorite_create
 from records.practices.services.shares import emergency_share_create
@@ -89,6 +90,7 @@ def build_world(*, alice, riverside: Practice, hilltop: Practice, carol, dpo) ->
     consent_grant(subject=alice.email, purpose="marketing_email", channel="web")
     favorite_create(owner=alice, practice=riverside, already_client=True)
     emergency_share_create(owner=alice, animals=[rex], practice=hilltop)
+    certificate_link_create(owner=alice, animal=rex, days=30)
     AccessLog.objects.create(
         viewer=carol,
         practice=riverside,

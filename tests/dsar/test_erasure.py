@@ -31,6 +31,7 @@ from dsar.models import (
 )
 from records.models import (
     Animal,
+    CertificateLink,
     ClientRegistration,
     EmergencyShare,
     Entry,
@@ -132,6 +133,7 @@ def _rows_that_hold_only_her_id(owner: User) -> dict[str, int]:
         "registrations": ClientRegistration.objects.filter(owner=owner).count(),
         "record requests": RecordRequest.objects.filter(owner=owner).count(),
         "emergency shares": EmergencyShare.objects.filter(owner=owner).count(),
+        "certificate links": CertificateLink.objects.filter(owner=owner).count(),
     }
 
 
