@@ -21,10 +21,12 @@ from .practices import (
     Service,
     StaffRole,
 )
+from .reminders import CareReminder
 
 __all__ = [
     "AccessLog",
     "AccessLogGrant",
+    "CareReminder",
     "ClientRegistration",
     "EmergencyShare",
     "Favorite",

@@ -162,6 +162,10 @@ WEB_ROUTES: dict[str, Route] = {
             "POST": Case(who(default=NOT_FOUND), body={"accept": "1"}),
         },
     ),
+    # --- owner web: due reminders (issue 11) ---------------------------------------------
+    "records:reminder_list": Route(
+        "/reminders/", {"GET": Case(EVERYONE_SIGNED_IN)}, pair="api:reminder-list"
+    ),
     # --- owner web: practices -------------------------------------------------------------
     "practices:search": Route("/practices/?q=Riverside", {"GET": Case(EVERYONE_SIGNED_IN)}),
     "practices:detail": Route(
