@@ -284,3 +284,25 @@ def test_the_api_list_takes_a_fixed_number_of_queries(alice, rex, django_assert_
     api.force_authenticate(alice)
     with django_assert_max_num_queries(8):
         assert len(api.get("/api/v1/reminders/").json()["items"]) == 10
+
+
+# --- erasure --------------------------------------------------------------------------
+
+
+def test_erasure_deletes_the_owners_reminders_and_no_one_elses(alice, rex, bob, tom, dpo):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for owner, animal in ((alice, rex), (bob, tom)):
+        reminders_on(owner)
+        dose(animal, "Rabies", dt.date(2023, 6, 8), dt.date(2026, 6, 8))
+    assert send(TODAY).reminders == 2
+
+    out = StringIO()
+    call_command("dsar_erase", "--email", alice.email, "--reason", "Asked", "--json", stdout=out)
+
+    manifest = json.loads(out.getvalue())["manifest"]["tables"]
+    assert manifest["records.CareReminder"]["deleted"] == 1
+    assert list(CareReminder.objects.values_list("owner__email", flat=True)) == [bob.email]
