@@ -37,6 +37,7 @@ class Purpose(models.Model):
     ANALYTICS = "analytics"
     RESEARCH = "research"
     COOKIES_ANALYTICS = "cookies_analytics"
+    CARE_REMINDERS = "care_reminders"
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)

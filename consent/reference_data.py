@@ -84,6 +84,17 @@ PURPOSES = [
         "Technical data",
         False,
     ),
+    (
+        "care_reminders",
+        "Care reminders by email",
+        "An email 30 days and 7 days before, and on the day, a vaccination or treatment "
+        "recorded for your animals is due. You can stop them at any time.",
+        "consent",
+        "Core function",
+        False,
+        "Contact details; animal health records",
+        False,
+    ),
 ]
 
 POLICY_DOCUMENTS = [

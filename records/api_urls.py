@@ -42,5 +42,6 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("", include("records.certificate_api_urls")),
+    path("reminders/", include("records.reminder_api_urls")),
     *router.urls,
 ]

@@ -48,6 +48,10 @@ _ACCESS_LOG = personal(
     method="accountability record of access to health data (UK GDPR Art. 5(2))",
 )
 
+# The due reminders sent to an owner: health facts (what is due, when) sent by email
+# under the owner's "care_reminders" consent.
+_REMINDER = personal(Category.HEALTH, basis=Basis.CONSENT)
+
 PERSONAL_DATA: PersonalDataDeclaration = {
     "records.Species": {n: NOT_PERSONAL for n in ("id", "name", "slug", "group", "care_summary")},
     "records.Breed": {n: NOT_PERSONAL for n in ("id", "species", "name", "care_summary")},
@@ -252,6 +256,17 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "grant_id": _ACCESS_LOG,
         "created_at": _ACCESS_LOG,
     },
+    # A due reminder sent to the owner (issue 11): their care reminders rest on consent.
+    "records.CareReminder": {
+        "id": NOT_PERSONAL,
+        "owner": _REMINDER,
+        "animal": _REMINDER,
+        "due_key": _REMINDER,
+        "what": _REMINDER,
+        "due_on": _REMINDER,
+        "lead_days": _REMINDER,
+        "sent_at": _REMINDER,
+    },
 }
 
 SUBJECTS: SubjectDeclaration = {
@@ -277,6 +292,7 @@ SUBJECTS: SubjectDeclaration = {
     "records.EmergencyShare": (by_user("owner", Role.OWNER), by_user("redeemed_by", Role.AUTHOR)),
     "records.AccessLog": (by_user("owner", Role.OWNER), by_user("viewer", Role.VIEWER)),
     "records.CertificateLink": (by_user("owner", Role.OWNER),),
+    "records.CareReminder": (by_user("owner", Role.OWNER),),
 }
 
 # The practice's own clinical record (its entries on the person's animals, and the animals
@@ -336,6 +352,7 @@ ERASURE: ErasureDeclaration = {
         Role.OWNER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
         Role.VIEWER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
     },
+    "records.CareReminder": {Role.OWNER: delete_rows()},
 }
 
 # The record as FHIR R4 (records/fhir.py, issue 11): which FHIR element carries each field

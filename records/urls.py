@@ -30,4 +30,5 @@ urlpatterns = [
     path("entries/<int:pk>/document/", views.entry_document, name="entry_document"),
     path("invitations/<str:token>/", views.invitation_answer, name="invitation_answer"),
     path("", include("records.certificate_urls")),
+    path("reminders/", include("records.reminder_urls")),
 ]

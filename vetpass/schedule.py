@@ -19,6 +19,7 @@ RETENTION_SWEEP = "retention: inactivity notices, reminders and removals (VETPAS
 PRACTICE_SUBSCRIPTION_SWEEP = (
     "retention: anonymise client data after a practice's subscription ends (Kontak policy)"
 )
+CARE_REMINDERS = "records: email owners the vaccinations and treatments due soon"
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -39,6 +40,9 @@ def periodic_tasks() -> dict[str, dict[str, Any]]:
         RETENTION_SWEEP: {"task": "dsar.retention_sweep", "every": DAY},
         # Daily: the end, the grace period and the anonymisation are dated to the day.
         PRACTICE_SUBSCRIPTION_SWEEP: {"task": "dsar.practice_subscription_sweep", "every": DAY},
+        # Hourly: a reminder is one unique row per due item and lead time, so running often
+        # only makes it arrive earlier in the day (and a run missed at midnight catches up).
+        CARE_REMINDERS: {"task": "records.care_reminders_send", "every": HOUR},
     }
 
 

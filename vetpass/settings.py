@@ -411,6 +411,11 @@ EMERGENCY_SHARE_MAX_HOURS = 30 * 24
 EMERGENCY_REDEEM_FAILURES_PER_USER = 5
 EMERGENCY_REDEEM_FAILURES_PER_PRACTICE = 10
 EMERGENCY_REDEEM_WINDOW = timedelta(minutes=15)
+# Due reminders (issue 11): an email this many days before a vaccination or treatment is
+# due (0 = on the day), once per due item and lead time. A run that was missed sends the
+# nearest lead time still ahead. Only to owners who turned care reminders on.
+CARE_REMINDER_LEAD_DAYS = (30, 7, 0)
+CARE_REMINDER_BATCH = env.int("CARE_REMINDER_BATCH", default=500)
 # Co-owner invitations expire after 14 days.
 INVITATION_VALID_DAYS = 14
 # "A business shall maintain records of consumer requests ... for at least 24 months"

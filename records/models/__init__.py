@@ -22,11 +22,13 @@ from .practices import (
     Service,
     StaffRole,
 )
+from .reminders import CareReminder
 
 __all__ = [
     "AccessLog",
     "AccessLogGrant",
     "CertificateLink",
+    "CareReminder",
     "ClientRegistration",
     "EmergencyShare",
     "Favorite",

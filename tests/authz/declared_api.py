@@ -266,6 +266,12 @@ API_ROUTES: dict[str, Route] = {
     "api:invitations-sent": Route(
         "/api/v1/invitations/sent/", {"GET": Case(EVERYONE_SIGNED_IN)}, kind=A
     ),
+    "api:reminder-list": Route(
+        "/api/v1/reminders/",
+        {"GET": Case(EVERYONE_SIGNED_IN)},
+        kind=A,
+        pair="records:reminder_list",
+    ),
     "api:invitation-accept": Route(
         "/api/v1/invitations/accept/",
         {"POST": Case(who(default=NOT_FOUND), body={"token": "{invitation_token}"}, fmt="json")},

@@ -183,6 +183,10 @@ WEB_ROUTES: dict[str, Route] = {
     "records:certificate_verify": Route(
         "/vaccinations/{cert_token}/", {"GET": Case(EVERYONE, logs=EVERYONE_LOGGED)}
     ),
+    # --- owner web: due reminders (issue 11) ---------------------------------------------
+    "records:reminder_list": Route(
+        "/reminders/", {"GET": Case(EVERYONE_SIGNED_IN)}, pair="api:reminder-list"
+    ),
     # --- owner web: practices -------------------------------------------------------------
     "practices:search": Route("/practices/?q=Riverside", {"GET": Case(EVERYONE_SIGNED_IN)}),
     "practices:detail": Route(

@@ -218,6 +218,7 @@ def test_key_pages_fit_the_screen_and_pass_basic_accessibility_checks(
         ("/privacy/history/", "consent-history", "main a.receipt-link"),
         ("/animals/", "animal-list", "main td a:has-text('Rex')"),
         ("/favorites/", "favorites", "main td a"),
+        ("/reminders/", "due-reminders", "main form button"),
     )
     for path, name, primary in pages:
         owner.goto(url + path)

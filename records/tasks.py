@@ -1,0 +1,14 @@
+"""Scheduled work of the owners' records."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .reminders import care_reminders_send
+
+
+@shared_task(name="records.care_reminders_send")
+def care_reminders_send_task() -> dict[str, int]:
+    """Due reminders by email, 30 and 7 days before and on the day (issue 11). Safe when
+    two run at once: each reminder is a unique row claimed by one of them."""
+    return care_reminders_send().as_dict()
