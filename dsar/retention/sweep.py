@@ -276,7 +276,10 @@ def _notices(*, now: datetime, apply: bool, counts: SweepCounts, progress: Progr
         if not apply:
             counts.noticed += len(rows)
             continue
-        if rows:
+        if rows and connection.vendor == "postgresql":
+            with transaction.atomic():
+                counts.noticed += len(notices.insert_notices_with_emails(rows, now))
+        elif rows:  # the embedded SQLite default
             with transaction.atomic():
                 created = _insert_notices(rows, now)
                 if created:
