@@ -105,6 +105,8 @@ class PracticeCounts:
     reopened: int = 0  # a renewal taken back: the same end date again
     anonymised: int = 0  # practices whose client data was anonymised
     held: int = 0  # owners kept back by a legal hold
+    due: int = 0  # ends whose anonymisation ran (or, held back, ran again) today
+    in_grace: int = 0  # ends left pending after the sweep: anonymised on a later day
     tables: dict[str, int] = field(default_factory=dict)
 
     def add(self, label: str, rows: int) -> None:
@@ -344,6 +346,7 @@ def practice_anonymise(
             end.counts[label] = end.counts.get(label, 0) + rows
         end.save(update_fields=["state", "closed_at", "held_owners", "counts"])
     counts.anonymised += 1 if first else 0
+    counts.due += 1
     counts.held += len(held)
     for label, rows in mine.tables.items():
         counts.add(label, rows)
@@ -377,14 +380,67 @@ def _anonymise_due(*, now: datetime, counts: PracticeCounts) -> None:
 # --- The job ------------------------------------------------------------------------------
 
 
-def practice_subscription_sweep(*, now: datetime | None = None) -> PracticeCounts:
+def _in_grace(*, today: date) -> int:
+    return PracticeSubscriptionEnd.objects.filter(
+        state=State.PENDING, anonymise_on__gt=today
+    ).count()
+
+
+def _preview(*, today: date, counts: PracticeCounts) -> None:
+    """What the sweep would do today, by the same rules, changing nothing: the ends it would
+    cancel, take back, record (and the emails to the administrators), anonymise, and those
+    left in their grace period. Owners held back are counted when it runs (per owner)."""
+    rows = PracticeSubscriptionEnd.objects.filter(
+        state__in=(State.PENDING, State.HELD, State.CANCELLED)
+    ).values_list("state", "ended_on", "anonymise_on", "practice__subscription_ends_on")
+    pending: list[tuple[date, bool]] = []  # (anonymise_on, first time) after steps 1 and 2
+    for state, ended_on, on, ends_on in rows:
+        renewed = ends_on != ended_on
+        if state == State.PENDING and renewed:
+            counts.cancelled += 1
+        elif state == State.CANCELLED and not renewed:
+            counts.reopened += 1
+            pending.append((on, True))
+        elif state == State.PENDING:
+            pending.append((on, True))
+        elif state == State.HELD and renewed and on <= today:
+            counts.cancelled += 1  # found renewed when its anonymisation runs again
+        elif state == State.HELD:
+            pending.append((on, False))
+    recorded = PracticeSubscriptionEnd.objects.filter(
+        practice=OuterRef("pk"), ended_on=OuterRef("subscription_ends_on")
+    )
+    for practice in Practice.objects.filter(subscription_ends_on__lt=today).exclude(
+        Exists(recorded)
+    ):
+        counts.ended += 1
+        counts.notices += len(_administrators(practice))
+        pending.append((anonymise_on(practice.subscription_ends_on), True))  # type: ignore[arg-type]
+    for on, first in pending:
+        if on > today:
+            counts.in_grace += 1
+            continue
+        counts.due += 1
+        counts.anonymised += 1 if first else 0
+
+
+def practice_subscription_sweep(
+    *, now: datetime | None = None, dry_run: bool = False
+) -> PracticeCounts:
     """What beat runs daily: cancel renewed ends, record new ends and tell the
-    administrators, anonymise what is due. Counts are logged and returned."""
+    administrators, anonymise what is due. Counts are logged and returned. With `dry_run`,
+    the same counts of what it would do, changing nothing."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
     counts = PracticeCounts()
+    if dry_run:
+        _preview(today=today, counts=counts)
+        logger.info("practice subscription sweep (dry run): %s", counts.as_dict())
+        return counts
     _cancel_renewed(now=now, counts=counts)
     _reopen_unrenewed(counts=counts)
-    _record_ends(today=timezone.localdate(now), counts=counts)
+    _record_ends(today=today, counts=counts)
     _anonymise_due(now=now, counts=counts)
+    counts.in_grace = _in_grace(today=today)
     logger.info("practice subscription sweep: %s", counts.as_dict())
     return counts

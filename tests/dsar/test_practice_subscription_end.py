@@ -352,3 +352,80 @@ def test_a_sweep_that_fails_half_way_changes_nothing_and_the_rerun_finishes(
     assert sweep(GRACE_ENDS).anonymised == 1
     assert held_for(world.riverside)["favorites"] == []
     assert owners_own(alice, bob) == own
+
+
+def _unchanged_by_a_dry_run(world, *owners) -> tuple:
+    return (
+        sorted(PracticeSubscriptionEnd.objects.values_list("pk", "state", "closed_at")),
+        OutboxEmail.objects.count(),
+        ConsentEvent.objects.count(),
+        held_for(world.riverside),
+        owners_own(*owners),
+    )
+
+
+def _figures(counts) -> tuple:
+    return (
+        counts.ended,
+        counts.notices,
+        counts.due,
+        counts.anonymised,
+        counts.in_grace,
+        counts.cancelled,
+        counts.reopened,
+    )
+
+
+def test_a_dry_run_counts_what_the_sweep_does_on_each_day_and_changes_nothing(world, alice, bob):
+    """Along the timeline (the end, the grace period, a renewal, its taking back, the
+    anonymisation), the dry run of each day says what that day's sweep then does."""
+    renewed = Practice.objects.filter(pk=world.riverside.pk)
+    days = [
+        (ENDS_ON, None),  # the last day: nothing yet
+        (ENDS_ON + timedelta(days=1), None),  # told; in grace
+        (date(2027, 3, 1), date(2028, 1, 31)),  # renewed: cancelled
+        (date(2027, 3, 2), ENDS_ON),  # the renewal taken back: pending again
+        (GRACE_ENDS, None),  # anonymised
+        (GRACE_ENDS + timedelta(days=1), None),  # nothing left
+    ]
+    seen = []
+    for day, ends_on in days:
+        if ends_on is not None:
+            renewed.update(subscription_ends_on=ends_on)
+        before = _unchanged_by_a_dry_run(world, alice, bob)
+        with time_machine.travel(at(day), tick=False):
+            dry = practice_subscription_sweep(dry_run=True)
+        assert _unchanged_by_a_dry_run(world, alice, bob) == before
+        real = sweep(day)
+        assert _figures(dry) == _figures(real), day
+        seen.append(_figures(real))
+    assert [(told, due, anonymised, grace) for told, _, due, anonymised, grace, *_ in seen] == [
+        (0, 0, 0, 0),
+        (1, 0, 0, 1),
+        (0, 0, 0, 0),
+        (0, 0, 0, 1),
+        (0, 1, 1, 0),
+        (0, 0, 0, 0),
+    ]
+
+
+def test_the_command_reports_the_practice_subscriptions_too(world, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    with time_machine.travel(at(GRACE_ENDS), tick=False):
+        call_command("retention_sweep", "--dry-run", "--json")
+        data = json.loads(capsys.readouterr().out)
+        assert not PracticeSubscriptionEnd.objects.exists()  # still nothing changed
+        assert (data["practices_told"], data["practices_due"], data["practices_anonymised"]) == (
+            1,
+            1,
+            1,
+        )
+        assert data["practices_in_grace"] == 0 and data["practice_notices"] == 1
+        call_command("retention_sweep", "--json")
+        data = json.loads(capsys.readouterr().out)
+    assert (data["practices_told"], data["practices_anonymised"]) == (1, 1)
+    assert PracticeSubscriptionEnd.objects.get().state == State.ANONYMISED
+    assert held_for(world.riverside)["registrations"] == []

@@ -54,20 +54,21 @@ def test_two_sweeps_at_once_send_each_notice_once(idle_owners, monkeypatch):
 
 def test_a_sweep_killed_half_way_and_run_again_ends_like_one_clean_run(idle_owners, monkeypatch):
     monkeypatch.setattr(sweep_module, "CHUNK", 10)
-    real_send = retention_notices.send_notices
+    real_insert = retention_notices.insert_notices_with_emails
     calls = {"n": 0}
 
-    def dies_on_the_third_chunk(notices) -> None:
+    def dies_on_the_third_chunk(rows, now):  # type: ignore[no-untyped-def]
         calls["n"] += 1
+        written = real_insert(rows, now)  # the chunk's statement ran: killed before commit
         if calls["n"] == 3:
             raise SystemExit("killed")
-        real_send(notices)
+        return written
 
-    monkeypatch.setattr(retention_notices, "send_notices", dies_on_the_third_chunk)
+    monkeypatch.setattr(retention_notices, "insert_notices_with_emails", dies_on_the_third_chunk)
     with pytest.raises(SystemExit):
         retention_sweep(now=NOTICE_DUE)
     # Two chunks committed whole; the third left nothing behind.
     assert InactivityNotice.objects.count() == OutboxEmail.objects.count() == 20
-    monkeypatch.setattr(retention_notices, "send_notices", real_send)
+    monkeypatch.setattr(retention_notices, "insert_notices_with_emails", real_insert)
     assert retention_sweep(now=NOTICE_DUE).noticed == OWNERS - 20
     _one_notice_and_one_email_each(idle_owners)

@@ -99,3 +99,30 @@ def test_a_sweep_of_several_chunks_hands_every_notice_to_the_workers_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert retention_sweep(now=NOTICE_DUE + timedelta(hours=1)).noticed == 0
     assert len(mail.outbox) == len(owners)
+
+
+def test_the_notices_built_in_sql_carry_the_owners_words_verbatim_and_a_working_keep_link(
+    reference_data,
+):
+    """The notice step writes the emails in SQL: a name that looks like SQL, a template
+    slot or a format string is printed as given; each email has its own Message-ID; the
+    link is the token Django signs, so it opens the owner's account and no other."""
+    names = ["O'Brien; DROP TABLE x --", "\x01keep\x01 %(now)s {{ name }} \\n", "Zoë 🐕"]
+    made = [
+        UserFactory(email=f"odd{i}@example.com", full_name=name, last_activity_at=LAST_USE)
+        for i, name in enumerate(names)
+    ]
+    assert retention_sweep(now=NOTICE_DUE).noticed == len(made)
+    message_ids = set()
+    for owner in made:
+        notice = InactivityNotice.objects.select_related("email").get(owner=owner)
+        expected = _as_the_template_says(
+            "dsar/email/inactivity_notice.txt", owner, 0, notice.stated_removal_at
+        )
+        assert (notice.email.subject, notice.email.body) == expected
+        assert f"Hello {owner.full_name}," in notice.email.body
+        assert retention_notices.keep_token_owner(retention_notices.keep_token(notice)) == owner
+        message_ids.add(notice.email.headers["Message-ID"])
+        assert notice.email.status == "queued" and notice.email.from_email
+    assert len(message_ids) == len(made)
+    assert all(m.startswith("<") and m.endswith(">") and "@" in m for m in message_ids)

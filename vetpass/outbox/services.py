@@ -148,8 +148,55 @@ def outbox_enqueue(*, messages: Sequence[EmailMessage]) -> list[int]:
         ids = _insert_many(rows)
     else:
         ids = [r.pk for r in OutboxEmail.objects.bulk_create([OutboxEmail(**r) for r in rows])]
-    transaction.on_commit(partial(outbox_dispatch, email_ids=ids), robust=True)
+    outbox_enqueued(email_ids=ids)
     return ids
+
+
+def outbox_enqueued(*, email_ids: Sequence[int]) -> None:
+    """Rows written into the outbox by a caller's own INSERT (see `outbox_insert_sql`) in
+    the current transaction: dispatch them once it commits, as `outbox_enqueue` does."""
+    if email_ids:
+        transaction.on_commit(partial(outbox_dispatch, email_ids=list(email_ids)), robust=True)
+
+
+def outbox_insert_sql(computed: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
+    """For a caller that writes thousands of emails in one INSERT ... SELECT of its own (the
+    retention sweep, which builds each message in SQL): the column list, the select list and
+    its parameters. `computed` maps field names (`id` included, if the caller reserves the
+    ids) to SQL expressions; every other column takes its default, and the sender is
+    DEFAULT_FROM_EMAIL, as in `outbox_enqueue`. The caller must call `outbox_enqueued`
+    with the ids it wrote. The Message-ID header, one per row, is for the caller to
+    compute (`outbox_message_id_sql`)."""
+    defaults: dict[str, Any] = {"from_email": settings.DEFAULT_FROM_EMAIL}
+    columns, selects, params = [], [], {}
+    for f in OutboxEmail._meta.concrete_fields:
+        columns.append(connection.ops.quote_name(f.column))
+        if f.name in computed:
+            selects.append(computed[f.name])
+            continue
+        if f.primary_key:
+            columns.pop()
+            continue
+        value = defaults[f.name] if f.name in defaults else f.get_default()
+        key = f"outbox_{f.name}"
+        if f.name in _JSON_FIELDS:
+            selects.append(f"%({key})s::jsonb")
+            value = json.dumps(value)
+        else:
+            selects.append(f"%({key})s::{f.db_type(connection)}")
+        params[key] = value
+    return ", ".join(columns), ", ".join(selects), params
+
+
+def outbox_message_id_sql(email_id: str) -> tuple[str, dict[str, Any]]:
+    """A jsonb headers expression with a Message-ID unique to the row whose id is the SQL
+    expression `email_id` (make_msgid's shape: time, process, a unique number, domain)."""
+    sql = (
+        "jsonb_build_object('Message-ID', '<' || "
+        "(extract(epoch FROM clock_timestamp()) * 100)::bigint || '.' || pg_backend_pid() "
+        f"|| '.' || ({email_id}) || '@' || %(outbox_msgid_domain)s || '>')"
+    )
+    return sql, {"outbox_msgid_domain": _message_id_domain()}
 
 
 def outbox_dispatch(*, email_ids: Iterable[int]) -> int:

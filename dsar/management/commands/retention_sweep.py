@@ -1,5 +1,6 @@
-"""`python manage.py retention_sweep [--dry-run] [--json]`: the daily retention sweep, now,
-in this process (what beat runs daily), or with --dry-run what it would do."""
+"""`python manage.py retention_sweep [--dry-run] [--json]`: the daily retention sweeps, now,
+in this process (what beat runs daily: the inactivity sweep, then the practice-subscription
+sweep), or with --dry-run what they would do."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from dsar.retention.practices import PracticeCounts, practice_subscription_sweep
 from dsar.retention.sweep import retention_sweep
 
 
@@ -31,8 +33,9 @@ class Command(BaseCommand):
             counts = retention_sweep(dry_run=dry_run)
         else:
             counts = self._with_progress(dry_run)
+        practices = practice_subscription_sweep(dry_run=dry_run)
         if json:
-            self.stdout.write(_json(counts.as_dict()))
+            self.stdout.write(_json({**counts.as_dict(), **practice_figures(practices)}))
             return
         verb = "Would have" if dry_run else "Done:"
         self.stdout.write(
@@ -47,6 +50,13 @@ class Command(BaseCommand):
                 f"  skipped: {counts.skipped} notice(s) could not be delivered; "
                 "they wait in the DPO's queue"
             )
+        figures = practice_figures(practices)
+        self.stdout.write(
+            f"Practice subscriptions: told {figures['practices_told']}, due for anonymisation "
+            f"{figures['practices_due']}, anonymised {figures['practices_anonymised']}, "
+            f"in grace {figures['practices_in_grace']}, cancelled by renewal "
+            f"{figures['practices_cancelled']}, owners held {figures['practice_owners_held']}."
+        )
 
     def _with_progress(self, dry_run: bool) -> Any:
         from rich.progress import Progress
@@ -58,6 +68,19 @@ class Command(BaseCommand):
                 bar.update(task, advance=done, description=f"Sweeping: {step}")
 
             return retention_sweep(dry_run=dry_run, progress=advance)
+
+
+def practice_figures(counts: PracticeCounts) -> dict[str, int]:
+    """The practice-subscription sweep's integer counts, under the names the command prints."""
+    return {
+        "practices_told": counts.ended,
+        "practices_due": counts.due,
+        "practices_anonymised": counts.anonymised,
+        "practices_in_grace": counts.in_grace,
+        "practices_cancelled": counts.cancelled,
+        "practice_notices": counts.notices,
+        "practice_owners_held": counts.held,
+    }
 
 
 def _json(data: dict[str, Any]) -> str:
