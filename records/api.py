@@ -25,11 +25,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vetpass.accounts.models import User
+from vetpass.api import CountedRows
 from vetpass.parsers import JSONObjectParser
 
 from . import selectors, services
 from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntrySource, Species
 from .serializers import (
+    ANIMAL_LIST_COLUMNS,
     AnimalMoveSerializer,
     AnimalSerializer,
     CoOwnerSerializer,
@@ -41,6 +43,7 @@ from .serializers import (
     ReceivedInvitationSerializer,
     SentInvitationSerializer,
     SpeciesSerializer,
+    animal_list_rows,
 )
 
 PARSERS = [JSONObjectParser, MultiPartParser, FormParser]
@@ -136,6 +139,16 @@ class AnimalViewSet(
 
     def get_queryset(self) -> QuerySet[Animal]:
         return selectors.animals_owned_or_shared(_user(self.request))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Only the columns shown, and rows built without a serializer per animal: the
+        # same answer as AnimalSerializer's (issue 10; tests/api/test_lean_lists.py).
+        animals = self.filter_queryset(self.get_queryset())
+        rows = animals.values(*ANIMAL_LIST_COLUMNS)
+        page = self.paginate_queryset(CountedRows(rows, animals.select_related(None)))  # type: ignore[arg-type]
+        if page is None:
+            return Response(animal_list_rows(rows, request=request))
+        return self.get_paginated_response(animal_list_rows(page, request=request))  # type: ignore[arg-type]
 
     def get_object(self) -> Animal:
         # Changing needs edit rights; deleting and arranging herds need ownership (as on

@@ -27,6 +27,28 @@ class SlugField(SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class CountedRows:
+    """Rows to page through (a .values() queryset with the joins its columns need), counted
+    on the plain queryset they come from: the pagination COUNT needs no join."""
+
+    def __init__(self, rows: Any, counted: Any) -> None:
+        self.rows = rows
+        self.counted = counted
+        self.ordered = rows.ordered
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.rows[index]
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
