@@ -44,6 +44,7 @@ from .serializers import (
     SentInvitationSerializer,
     SpeciesSerializer,
     animal_list_rows,
+    entry_list_rows,
 )
 
 PARSERS = [JSONObjectParser, MultiPartParser, FormParser]
@@ -234,6 +235,17 @@ class AnimalEntriesView(UploadLimitMixin, generics.ListCreateAPIView[Entry]):
         if self.visibility is not None:
             context["owner_side"] = self.visibility.is_owner_side
         return context
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Rows built without a serializer per entry: the same answer as EntrySerializer's
+        # (issue 10; tests/api/test_lean_lists.py).
+        entries = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(entries)
+        owner_side = self._visibility().is_owner_side
+        rows = entry_list_rows(
+            entries if page is None else page, request=request, owner_side=owner_side
+        )
+        return Response(rows) if page is None else self.get_paginated_response(rows)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Entry]) -> None:
         vis = self._visibility()

@@ -9,9 +9,10 @@ import pytest
 from rest_framework.test import APIRequestFactory
 
 from records import selectors
-from records.models import Animal, AnimalAccess, Breed, Permission
-from records.serializers import AnimalSerializer
-from tests.api.files import png
+from records.models import Animal, AnimalAccess, Breed, Entry, Permission
+from records.serializers import AnimalSerializer, EntrySerializer
+from tests.api.conftest import api_client_for
+from tests.api.files import pdf, png
 from tests.factories import AnimalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,91 @@ def test_an_own_animal_shared_with_two_people_is_listed_once(alice_api, alice, b
     assert [a["name"] for a in response.json()["results"]] == ["Own", "Shared"]
     assert response.json()["count"] == 2
     assert "DISTINCT" not in str(selectors.animals_owned_or_shared(alice).query)
+
+
+WEIGHT_SHOWN = EntrySerializer().fields["weight_value"].to_representation(12.5)
+
+
+def _entries_serializer_answer(user, animal, *, owner_side):
+    request = APIRequestFactory().get("/api/v1/")
+    request.user = user
+    entries = Entry.objects.filter(animal=animal).select_related("author", "practice")
+    context = {"request": request, "owner_side": owner_side}
+    return [dict(row) for row in EntrySerializer(entries, many=True, context=context).data]
+
+
+def test_the_entries_list_answers_exactly_what_the_serializer_would(
+    alice_api, alice, bob, rex, riverside, carol
+):
+    from decimal import Decimal
+
+    from records.practices import services as practice_services
+
+    practice_services.favorite_create(owner=alice, practice=riverside, already_client=True)
+    AnimalAccess.objects.create(animal=rex, user=bob, permission=Permission.EDIT)
+    day = dt.date(2025, 3, 4)
+    Entry.objects.create(
+        animal=rex,
+        author=alice,
+        kind="vaccination",
+        occurred_on=day,
+        vaccine_product="Nobivac",
+        next_due_on=dt.date(2026, 3, 4),
+    )
+    Entry.objects.create(
+        animal=rex,
+        author=bob,
+        kind="weight",
+        occurred_on=day,
+        weight_value=Decimal("12.5"),
+        weight_unit="kg",
+    )
+    Entry.objects.create(
+        animal=rex,
+        author=alice,
+        kind="medication",
+        occurred_on=day,
+        medication_name="Metacam",
+        dose="1 ml",
+        ends_on=dt.date(2025, 3, 9),
+    )
+    Entry.objects.create(
+        animal=rex,
+        author=alice,
+        kind="document",
+        occurred_on=day,
+        document=pdf(),
+        document_type="Lab report",
+    )
+    Entry.objects.create(
+        animal=rex,
+        author=carol,
+        practice=riverside,
+        source="practice",
+        kind="clinical_note",
+        occurred_on=day,
+        notes="Seen at the practice.",
+    )
+    Entry.objects.create(
+        animal=rex, author=None, kind="clinical_note", occurred_on=day, title="", notes="x" * 120
+    )
+
+    for user, client, owner_side in (
+        (alice, alice_api, True),
+        (bob, api_client_for(bob), True),
+        (carol, api_client_for(carol), False),
+    ):
+        response = client.get(f"/api/v1/animals/{rex.pk}/entries/")
+        assert response.status_code == 200
+        shown = {row["id"] for row in response.json()["results"]}
+        expected = [
+            row
+            for row in _entries_serializer_answer(user, rex, owner_side=owner_side)
+            if row["id"] in shown
+        ]
+        assert response.json()["results"] == expected
+        assert len(expected) >= 1
+    alice_rows = alice_api.get(f"/api/v1/animals/{rex.pk}/entries/").json()["results"]
+    assert {r["weight_value"] for r in alice_rows} == {None, WEIGHT_SHOWN}
+    assert any(r["document_url"] for r in alice_rows)
+    assert "Riverside Vets" in {r["author_name"] for r in alice_rows}
