@@ -25,7 +25,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vetpass.accounts.models import User
-from vetpass.api import CountedRows
 from vetpass.parsers import JSONObjectParser
 
 from . import selectors, services
@@ -135,6 +134,7 @@ class AnimalViewSet(
 
     serializer_class = AnimalSerializer
     filterset_class = AnimalFilter
+    page_counts_itself = True  # vetpass.api.Pagination: the page and its total in one query
     parser_classes = PARSERS
     upload_field = "photo"
 
@@ -144,9 +144,8 @@ class AnimalViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Only the columns shown, and rows built without a serializer per animal: the
         # same answer as AnimalSerializer's (issue 10; tests/api/test_lean_lists.py).
-        animals = self.filter_queryset(self.get_queryset())
-        rows = animals.values(*ANIMAL_LIST_COLUMNS)
-        page = self.paginate_queryset(CountedRows(rows, animals.select_related(None)))  # type: ignore[arg-type]
+        rows = self.filter_queryset(self.get_queryset()).values(*ANIMAL_LIST_COLUMNS)
+        page = self.paginate_queryset(rows)  # type: ignore[arg-type]
         if page is None:
             return Response(animal_list_rows(rows, request=request))
         return self.get_paginated_response(animal_list_rows(page, request=request))  # type: ignore[arg-type]
@@ -210,6 +209,7 @@ class AnimalEntriesView(UploadLimitMixin, generics.ListCreateAPIView[Entry]):
     serializer_class = EntrySerializer
     queryset = Entry.objects.none()  # for the schema; get_queryset decides
     parser_classes = PARSERS
+    page_counts_itself = True  # vetpass.api.Pagination: the page and its total in one query
 
     visibility: selectors.Visibility | None = None
 

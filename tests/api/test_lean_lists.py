@@ -160,3 +160,35 @@ def test_the_entries_list_answers_exactly_what_the_serializer_would(
     assert {r["weight_value"] for r in alice_rows} == {None, WEIGHT_SHOWN}
     assert any(r["document_url"] for r in alice_rows)
     assert "Riverside Vets" in {r["author_name"] for r in alice_rows}
+
+
+def test_a_page_and_its_total_come_in_one_query(alice_api, alice, django_assert_max_num_queries):
+    for i in range(5):
+        AnimalFactory(owner=alice, name=f"Pet {i}")
+
+    with django_assert_max_num_queries(10) as ctx:
+        first = alice_api.get("/api/v1/animals/?page_size=2")
+    sql = [q["sql"] for q in ctx.captured_queries]  # before the next request resets the log
+    third = alice_api.get("/api/v1/animals/?page_size=2&page=3")
+    last = alice_api.get("/api/v1/animals/?page_size=2&page=last")
+
+    assert first.json()["count"] == 5
+    assert [a["name"] for a in first.json()["results"]] == ["Pet 0", "Pet 1"]
+    assert first.json()["next"].endswith("page=2&page_size=2")
+    assert first.json()["previous"] is None
+    assert third.json()["count"] == 5
+    assert [a["name"] for a in third.json()["results"]] == ["Pet 4"]
+    assert third.json()["next"] is None
+    assert last.json()["results"] == third.json()["results"]
+    assert not [q for q in sql if '"__count"' in q]
+    assert sum("records_animal" in q for q in sql) == 1, sql
+    for bad in ("4", "0", "abc"):
+        response = alice_api.get(f"/api/v1/animals/?page_size=2&page={bad}")
+        assert response.status_code == 404, bad
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_empty_list_is_a_first_page_of_nothing(alice_api, alice, rex):
+    response = alice_api.get(f"/api/v1/animals/{rex.pk}/entries/")
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert alice_api.get("/api/v1/animals/?species=cat").json()["count"] == 0
