@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: venv run test lint format migrate seed clean bench
+.PHONY: venv run test lint format migrate seed clean bench bench-http
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "VetPass needs Python 3.11 or newer" or 0)'
@@ -56,6 +56,11 @@ test: lint
 
 bench: venv
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The hot paths over HTTP (gunicorn + wrk) against their floors; BENCH_ARGS=--quick for a
+# short check. Needs DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL or BENCH_REDIS_URL.
+bench-http: venv
+	$(BIN)/python -m bench.http_bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/vetpass.sqlite3 var/celery var/staticfiles var/cache

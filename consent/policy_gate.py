@@ -93,11 +93,11 @@ def _token_user(request: HttpRequest) -> User | None:
     if not token:
         return None
     try:
-        from allauth.headless.contrib.rest_framework.authentication import (
-            XSessionTokenAuthentication,
-        )
+        # The API's own check: it remembers its answer on the request, so DRF's
+        # authentication of the same request reads nothing again.
+        from vetpass.api_auth import SessionTokenAuthentication
 
-        found = XSessionTokenAuthentication().authenticate(request)
+        found = SessionTokenAuthentication().authenticate(request)
     except Exception:  # noqa: BLE001 - a bad token is DRF's to answer, not ours
         return None
     return found[0] if found else None

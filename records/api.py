@@ -30,6 +30,7 @@ from vetpass.parsers import JSONObjectParser
 from . import selectors, services
 from .models import Animal, AnimalAccess, CoOwnerInvitation, Entry, EntrySource, Species
 from .serializers import (
+    ANIMAL_LIST_COLUMNS,
     AnimalMoveSerializer,
     AnimalSerializer,
     CoOwnerSerializer,
@@ -41,6 +42,8 @@ from .serializers import (
     ReceivedInvitationSerializer,
     SentInvitationSerializer,
     SpeciesSerializer,
+    animal_list_rows,
+    entry_list_rows,
 )
 
 PARSERS = [JSONObjectParser, MultiPartParser, FormParser]
@@ -131,11 +134,21 @@ class AnimalViewSet(
 
     serializer_class = AnimalSerializer
     filterset_class = AnimalFilter
+    page_counts_itself = True  # vetpass.api.Pagination: the page and its total in one query
     parser_classes = PARSERS
     upload_field = "photo"
 
     def get_queryset(self) -> QuerySet[Animal]:
         return selectors.animals_owned_or_shared(_user(self.request))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Only the columns shown, and rows built without a serializer per animal: the
+        # same answer as AnimalSerializer's (issue 10; tests/api/test_lean_lists.py).
+        rows = self.filter_queryset(self.get_queryset()).values(*ANIMAL_LIST_COLUMNS)
+        page = self.paginate_queryset(rows)  # type: ignore[arg-type]
+        if page is None:
+            return Response(animal_list_rows(rows, request=request))
+        return self.get_paginated_response(animal_list_rows(page, request=request))  # type: ignore[arg-type]
 
     def get_object(self) -> Animal:
         # Changing needs edit rights; deleting and arranging herds need ownership (as on
@@ -196,6 +209,7 @@ class AnimalEntriesView(UploadLimitMixin, generics.ListCreateAPIView[Entry]):
     serializer_class = EntrySerializer
     queryset = Entry.objects.none()  # for the schema; get_queryset decides
     parser_classes = PARSERS
+    page_counts_itself = True  # vetpass.api.Pagination: the page and its total in one query
 
     visibility: selectors.Visibility | None = None
 
@@ -221,6 +235,17 @@ class AnimalEntriesView(UploadLimitMixin, generics.ListCreateAPIView[Entry]):
         if self.visibility is not None:
             context["owner_side"] = self.visibility.is_owner_side
         return context
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Rows built without a serializer per entry: the same answer as EntrySerializer's
+        # (issue 10; tests/api/test_lean_lists.py).
+        entries = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(entries)
+        owner_side = self._visibility().is_owner_side
+        rows = entry_list_rows(
+            entries if page is None else page, request=request, owner_side=owner_side
+        )
+        return Response(rows) if page is None else self.get_paginated_response(rows)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Entry]) -> None:
         vis = self._visibility()

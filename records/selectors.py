@@ -22,21 +22,26 @@ from .visibility import Visibility
 
 
 def animals_owned_or_shared(user: User) -> QuerySet[Animal]:
-    """The animals the user keeps: their own and those co-owners shared with them."""
+    """The animals the user keeps: their own and those co-owners shared with them.
+
+    `owner OR id IN (shared with me)`, not a join: no DISTINCT to sort away, and the
+    pagination COUNT stays a plain count (issue 10)."""
     if not user.is_authenticated:
         return Animal.objects.none()
-    return (
-        Animal.objects.filter(Q(owner=user) | Q(accesses__user=user))
-        .distinct()
-        .select_related("species", "breed", "owner")
+    return Animal.objects.filter(_owned_or_shared_q(user)).select_related(
+        "species", "breed", "owner"
     )
+
+
+def _owned_or_shared_q(user: User) -> Q:
+    return Q(owner=user) | Q(pk__in=AnimalAccess.objects.filter(user=user).values("animal_id"))
 
 
 def animals_visible_to(user: User) -> QuerySet[Animal]:
     """Every animal the user may see, whichever way (owner side or practice side)."""
     if not user.is_authenticated:
         return Animal.objects.none()
-    ids = Animal.objects.filter(Q(owner=user) | Q(accesses__user=user)).values("pk")
+    ids = Animal.objects.filter(_owned_or_shared_q(user)).values("pk")
     qs = Animal.objects.filter(pk__in=ids)
 
     practice_ids = access.animal_ids_visible_to_staff(user)

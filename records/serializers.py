@@ -7,7 +7,12 @@ transaction. A service's ValidationError becomes field errors through vetpass.ap
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -113,6 +118,86 @@ class AnimalSerializer(serializers.ModelSerializer[Animal]):
         return bool(request and animal.owner_id == request.user.pk)
 
 
+# The animals list, built without a model instance or a serializer field per value (issue
+# 10: ModelSerializer over 50 animals was a fifth of the list's time). The rows are exactly
+# what AnimalSerializer answers for the same animals (a test compares the two); the schema
+# stays AnimalSerializer's.
+ANIMAL_LIST_COLUMNS = (
+    "id",
+    "name",
+    "species__slug",
+    "species__name",
+    "breed_id",
+    "breed__name",
+    "sex",
+    "neutered",
+    "date_of_birth",
+    "colour",
+    "microchip",
+    "photo",
+    "deceased",
+    "deceased_on",
+    "is_group",
+    "head_count",
+    "group_id",
+    "owner_id",
+    "owner__full_name",
+    "owner__email",
+    "created_at",
+    "updated_at",
+)
+
+
+def _date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _datetime(value: dt.datetime | None) -> str | None:
+    """As DRF's DateTimeField: in the current time zone, ISO 8601, UTC as "Z"."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def animal_list_rows(rows: Iterable[dict[str, Any]], *, request: Any) -> list[dict[str, Any]]:
+    """AnimalSerializer's answer for rows of .values(*ANIMAL_LIST_COLUMNS)."""
+    user_id = getattr(request.user, "pk", None) if request is not None else None
+    out = []
+    for row in rows:
+        photo_url = None
+        if row["photo"]:
+            photo_url = reverse("api:animal-photo", args=[row["id"]])
+            if request is not None:
+                photo_url = request.build_absolute_uri(photo_url)
+        out.append(
+            {
+                "id": row["id"],
+                "name": row["name"],
+                "species": row["species__slug"],
+                "species_name": row["species__name"],
+                "breed": row["breed_id"],
+                "breed_name": row["breed__name"],
+                "sex": row["sex"],
+                "neutered": row["neutered"],
+                "date_of_birth": _date(row["date_of_birth"]),
+                "colour": row["colour"],
+                "microchip": row["microchip"],
+                "photo_url": photo_url,
+                "deceased": row["deceased"],
+                "deceased_on": _date(row["deceased_on"]),
+                "is_group": row["is_group"],
+                "head_count": row["head_count"],
+                "group": row["group_id"],
+                "owner_name": row["owner__full_name"] or row["owner__email"],
+                "is_owner": user_id is not None and row["owner_id"] == user_id,
+                "created_at": _datetime(row["created_at"]),
+                "updated_at": _datetime(row["updated_at"]),
+            }
+        )
+    return out
+
+
 class AnimalMoveSerializer(serializers.Serializer):
     group = serializers.IntegerField(
         allow_null=True, help_text="The herd or group to move the animal into; null takes it out."
@@ -191,6 +276,62 @@ class EntrySerializer(serializers.ModelSerializer[Entry]):
         if entry.practice_id and entry.practice:
             return entry.practice.name
         return author_shown(entry, owner_side=self.context.get("owner_side", True))
+
+
+def entry_list_rows(
+    entries: Iterable[Entry], *, request: Any, owner_side: bool
+) -> list[dict[str, Any]]:
+    """EntrySerializer's answer for these entries (loaded with their author and practice),
+    built without a serializer field per value (issue 10; a test compares the two)."""
+    weight = EntrySerializer().fields["weight_value"]
+    out = []
+    for entry in entries:
+        document_url = None
+        if entry.document:
+            document_url = reverse("api:entry-document", args=[entry.pk])
+            if request is not None:
+                document_url = request.build_absolute_uri(document_url)
+        author: str | None = None
+        if entry.practice_id and entry.practice:
+            author = entry.practice.name
+        else:
+            author = author_shown(entry, owner_side=owner_side)
+        out.append(
+            {
+                "id": entry.pk,
+                "animal": entry.animal_id,
+                "kind": entry.kind,
+                "occurred_on": _date(entry.occurred_on),
+                "title": entry.title,
+                "notes": entry.notes,
+                "summary": entry.summary,
+                "vaccine_product": entry.vaccine_product,
+                "manufacturer": entry.manufacturer,
+                "batch_number": entry.batch_number,
+                "next_due_on": _date(entry.next_due_on),
+                "weight_value": (
+                    None
+                    if entry.weight_value is None
+                    else weight.to_representation(entry.weight_value)
+                ),
+                "weight_unit": entry.weight_unit,
+                "medication_name": entry.medication_name,
+                "dose": entry.dose,
+                "ends_on": _date(entry.ends_on),
+                "allergen": entry.allergen,
+                "severity": entry.severity,
+                "test_name": entry.test_name,
+                "result": entry.result,
+                "document_url": document_url,
+                "document_type": entry.document_type,
+                "author_name": author,
+                "source": entry.source,
+                "practice": entry.practice_id,
+                "created_at": _datetime(entry.created_at),
+                "updated_at": _datetime(entry.updated_at),
+            }
+        )
+    return out
 
 
 @extend_schema_serializer(component_name="RecordEntryUpdate")

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Page
+from django.db.models import Count, Window
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -27,10 +29,52 @@ class SlugField(SlugRelatedField):
         return super().to_internal_value(data)
 
 
+PAGE_TOTAL = "_page_total"
+
+
 class Pagination(PageNumberPagination):
+    """Pages of 50 (up to 200). A view with `page_counts_itself` gets its page and the total
+    in one query (COUNT(*) OVER () beside the rows) instead of a COUNT and then the page:
+    one round trip fewer on every list (issue 10). The answer is the same."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        number = request.query_params.get(self.page_query_param) or "1"
+        if not getattr(view, "page_counts_itself", False) or number in self.last_page_strings:
+            return super().paginate_queryset(queryset, request, view)
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        self.request = request
+        paginator = self.django_paginator_class(queryset, page_size)
+        try:
+            number = int(number)
+        except ValueError:
+            raise self._invalid(number, "That page number is not an integer") from None
+        if number < 1:
+            raise self._invalid(number, "That page number is less than 1")
+        start = (number - 1) * page_size
+        window = Window(Count("*"))
+        rows = list(queryset.annotate(**{PAGE_TOTAL: window})[start : start + page_size])
+        if not rows and number > 1:
+            raise self._invalid(number, "That page contains no results")
+        first = rows[0] if rows else None
+        total = 0
+        if first is not None:
+            total = first[PAGE_TOTAL] if isinstance(first, dict) else getattr(first, PAGE_TOTAL)
+        paginator.__dict__["count"] = total  # the cached_property, known without a COUNT
+        self.page = Page(rows, number, paginator)
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        return rows
+
+    def _invalid(self, number: object, message: str) -> exceptions.NotFound:
+        return exceptions.NotFound(
+            self.invalid_page_message.format(page_number=number, message=message)
+        )
 
 
 def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:

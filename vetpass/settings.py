@@ -151,6 +151,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'vetpass.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections (issue 10): opening a PostgreSQL connection per request was a sixth
+# of the animals list's time. Each gunicorn (sync) worker keeps one connection for up to
+# DB_CONN_MAX_AGE seconds, checked before reuse after an error or a restart of the server
+# (CONN_HEALTH_CHECKS), so a dropped connection costs one retry, never a 500. A pool
+# (psycopg_pool) buys nothing more for one-thread workers.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -230,6 +237,9 @@ SESSION_COOKIE_HTTPONLY = True
 # Sessions carry their account id in a column (vetpass/accounts/sessions.py), so erasure
 # and "sign out everywhere" delete a person's sessions in one statement.
 SESSION_ENGINE = "vetpass.accounts.sessions"
+# ...cached in the shared cache in front of the database (a warm request reads no session
+# row); the cache must be shared by every process (see CACHES).
+SESSION_CACHE_ALIAS = "default"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -288,6 +298,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "VetPass"
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_ONLY = False
+HEADLESS_TOKEN_STRATEGY = "vetpass.api_auth.SessionTokenStrategy"
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": f"{SITE_URL}/accounts/confirm-email/{{key}}/",
     "account_reset_password_from_key": f"{SITE_URL}/accounts/password/reset/key/{{key}}/",
@@ -297,7 +308,8 @@ HEADLESS_FRONTEND_URLS = {
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        # allauth's X-Session-Token check, done once per request (the policy gate asks too).
+        "vetpass.api_auth.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Lower, Trunc
 from django.db.models.lookups import In
 
 from dsar.personal_data_map import Person, _last_field, subject_q
+from vetpass.accounts.sessions import sessions_uncache_on_commit
 from vetpass.privacy import Action, Match, Plan, Role, Subject
 
 from . import keys
@@ -287,6 +288,8 @@ def erase_rows(persons: list[Person], *, held_animals: list[int] | None = None) 
     """Run every step of the map for the persons. The caller holds the transaction."""
     held = list(held_animals or [])
     manifest = Manifest()
+    # The sessions' rows go in one DELETE below; their cached copies go after the commit.
+    sessions_uncache_on_commit([p.user.pk for p in persons if p.user is not None])
     _anonymise_admin_log(persons, held, manifest)
     for step in steps():
         if step.role == Role.ABOUT:
