@@ -309,6 +309,10 @@ def entry_list_rows(
                 "manufacturer": entry.manufacturer,
                 "batch_number": entry.batch_number,
                 "next_due_on": _date(entry.next_due_on),
+                "duration_years": entry.duration_years,
+                "tag_number": entry.tag_number,
+                "vet_name": entry.vet_name,
+                "vet_licence": entry.vet_licence,
                 "weight_value": (
                     None
                     if entry.weight_value is None

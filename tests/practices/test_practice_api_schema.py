@@ -57,8 +57,14 @@ def test_practice_api_components_carry_their_fields(schema):
     # Email and phone appear only where the owner shares their profile.
     assert set(owner["required"]) == {"id", "name", "restricted"}
     assert components["WorkspaceClient"]["properties"]["grant"] == ref("AccessLogGrantEnum")
-    # "admin": a read by VetPass privacy staff in the Django admin (owners' access log).
-    assert set(components["AccessLogGrantEnum"]["enum"]) == {"favorite", "emergency_share", "admin"}
+    # "admin": a read by VetPass privacy staff in the Django admin (owners' access log);
+    # "certificate_link": someone opened the owner's vaccination-certificate link.
+    assert set(components["AccessLogGrantEnum"]["enum"]) == {
+        "favorite",
+        "emergency_share",
+        "admin",
+        "certificate_link",
+    }
     assert "document" not in components["ClinicalEntryKindEnum"]["enum"]
 
 
