@@ -19,6 +19,7 @@ RETENTION_SWEEP = "retention: inactivity notices, reminders and removals (VETPAS
 PRACTICE_SUBSCRIPTION_SWEEP = (
     "retention: anonymise client data after a practice's subscription ends (Kontak policy)"
 )
+APPOINTMENT_REMINDERS = "appointments: reminder emails before each appointment"
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -39,6 +40,8 @@ def periodic_tasks() -> dict[str, dict[str, Any]]:
         RETENTION_SWEEP: {"task": "dsar.retention_sweep", "every": DAY},
         # Daily: the end, the grace period and the anonymisation are dated to the day.
         PRACTICE_SUBSCRIPTION_SWEEP: {"task": "dsar.practice_subscription_sweep", "every": DAY},
+        # Every 15 minutes: a reminder is due to the minute, and sent once (a unique row).
+        APPOINTMENT_REMINDERS: {"task": "records.appointment_reminders", "every": 15 * 60},
     }
 
 

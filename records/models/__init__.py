@@ -7,6 +7,15 @@ from .animals import (
     Sex,
     Species,
 )
+from .appointments import (
+    Appointment,
+    AppointmentMode,
+    AppointmentReminder,
+    AppointmentStatus,
+    AvailabilityException,
+    BookingRules,
+    WeeklyAvailability,
+)
 from .entries import Entry, EntryKind, EntrySource, WeightUnit
 from .practices import (
     AccessLog,
@@ -23,6 +32,13 @@ from .practices import (
 )
 
 __all__ = [
+    "Appointment",
+    "AppointmentMode",
+    "AppointmentReminder",
+    "AppointmentStatus",
+    "AvailabilityException",
+    "BookingRules",
+    "WeeklyAvailability",
     "AccessLog",
     "AccessLogGrant",
     "ClientRegistration",
