@@ -121,7 +121,14 @@ def _mode_error_with_offer(exc: DjangoValidationError) -> Response | None:
     offer the app can show as a button (the same slot with mode "clinic")."""
     if any(e.code == "vcpr" for e in getattr(exc, "error_dict", {}).get("mode", [])):
         return Response(
-            {**exc.message_dict, "offer": {"mode": AppointmentMode.CLINIC}},
+            {
+                "error": {
+                    "code": "invalid",
+                    "message": "Some fields are not valid: see fields.",
+                    "fields": exc.message_dict,
+                    "offer": {"mode": AppointmentMode.CLINIC},
+                }
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
     return None
