@@ -45,14 +45,19 @@ RESTRICTED = (
 )
 
 
+def _error(field: str, message: str, code: str) -> ValidationError:
+    """A field error that keeps its code (a dict given to ValidationError drops it): the
+    doors tell a VCPR refusal, which comes with the in-clinic offer, by it."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _notice_error(practice: Practice, what: str) -> ValidationError:
     hours = asel.booking_rules(practice).notice_hours
-    return ValidationError(
-        {
-            "starts_at": f"{practice.name} asks for {hours} hours' notice to {what} an "
-            "appointment. Please phone the practice."
-        },
-        code="notice",
+    return _error(
+        "starts_at",
+        f"{practice.name} asks for {hours} hours' notice to {what} an "
+        "appointment. Please phone the practice.",
+        "notice",
     )
 
 
@@ -89,15 +94,13 @@ def _check_slot(
         ignore=moving,
     )
     if slot is None:
-        raise ValidationError({"starts_at": TAKEN}, code="taken")
+        raise _error("starts_at", TAKEN, "taken")
     if mode == AppointmentMode.ONLINE:
         if not slot.online:
-            raise ValidationError(
-                {"mode": "This time is only offered in the clinic."}, code="clinic_only"
-            )
+            raise _error("mode", "This time is only offered in the clinic.", "clinic_only")
         refusal = online_refusal(practice, animal)
         if refusal:
-            raise ValidationError({"mode": refusal}, code="vcpr")
+            raise _error("mode", refusal, "vcpr")
     return slot
 
 
@@ -109,7 +112,7 @@ def _save_exclusive(appointment: Appointment, **kwargs: object) -> None:
             appointment.save(**kwargs)  # type: ignore[arg-type]
     except IntegrityError as exc:
         if "appointment_no_overlap" in str(exc):
-            raise ValidationError({"starts_at": TAKEN}, code="taken") from None
+            raise _error("starts_at", TAKEN, "taken") from None
         raise
 
 
@@ -130,7 +133,7 @@ def appointment_book(
             {"animal": f"Choose one of your animals that you share with {practice.name}."}
         )
     if owner.is_restricted:
-        raise ValidationError({"animal": RESTRICTED}, code="restricted")
+        raise _error("animal", RESTRICTED, "restricted")
     if mode not in AppointmentMode.values:
         raise ValidationError({"mode": "Choose in the clinic or online."})
     slot = _check_slot(
@@ -175,7 +178,7 @@ def appointment_reschedule(
     if not appointment.is_live:
         raise ValidationError({"starts_at": "This appointment was cancelled."})
     if by.is_restricted:
-        raise ValidationError({"starts_at": RESTRICTED}, code="restricted")
+        raise _error("starts_at", RESTRICTED, "restricted")
     if appointment.starts_at < timezone.now() + timedelta(
         hours=asel.booking_rules(practice).notice_hours
     ):
