@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -73,7 +72,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 
 class _SlotField(serializers.CharField):
-    def to_internal_value(self, data: Any) -> tuple[int, int, datetime]:
+    def to_internal_value(self, data: Any) -> Any:  # (membership, service, start)
         value = super().to_internal_value(data)
         try:
             return parse_slot(value)

@@ -188,10 +188,13 @@ def appointment_reschedule(
             {"starts_at": f"{appointment.animal.name} is no longer shared with {practice.name}."}
         )
     mode = mode or appointment.mode
+    staff_id = membership_id or appointment.membership_id
+    if staff_id is None:
+        raise ValidationError({"starts_at": "Choose one of the times shown."})
     slot = _check_slot(
         practice=practice,
         animal=appointment.animal,
-        membership_id=membership_id or appointment.membership_id,
+        membership_id=staff_id,
         service_id=appointment.service_id,
         starts_at=starts_at,
         mode=mode,
@@ -280,9 +283,10 @@ def appointment_email_send(*, appointment_id: int, kind: str) -> None:
         "cancelled": f"Your appointment for {a.animal.name} is cancelled.",
         "reminder": f"A reminder of your appointment for {a.animal.name}.",
     }
+    staff = a.membership.user.display_name if a.membership else "the practice's team"
     body = (
         f"{lines[kind]}\n\n"
-        f"{a.service.name} with {a.membership.user.display_name} at {a.practice.name}, "
+        f"{a.service.name} with {staff} at {a.practice.name}, "
         f"{where}, {when}.\n\n"
         f"See, move or cancel your appointments: {url}\n"
     )
