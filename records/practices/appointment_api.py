@@ -17,7 +17,7 @@ from ..models import Appointment, AppointmentMode
 from . import appointment_selectors as asel
 from . import selectors as sel
 from . import services as svc
-from .appointment_forms import parse_slot
+from .appointment_forms import check_day, parse_slot
 
 
 class SlotSerializer(serializers.Serializer):
@@ -32,13 +32,13 @@ class SlotSerializer(serializers.Serializer):
 
 
 class SlotQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False)
+    date = serializers.DateField(required=False, validators=[check_day])
     days = serializers.IntegerField(required=False, min_value=1, max_value=31, default=1)
     service = serializers.IntegerField(required=False)
 
 
 class DayQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False)
+    date = serializers.DateField(required=False, validators=[check_day])
 
 
 class AppointmentSerializer(serializers.ModelSerializer):

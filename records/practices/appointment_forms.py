@@ -30,8 +30,17 @@ def slot_label(slot: Slot) -> str:
     return f"{when:%H:%M}, {slot.service_name} with {slot.staff_name}{online}"
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def check_day(value: date) -> None:
+    """Days a calendar can page through (no overflow at date.max)."""
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise forms.ValidationError("Choose a day between 2000 and 2099.")
+
+
 class DayForm(forms.Form):
-    date = forms.DateField(label="Day", widget=DateInput)
+    date = forms.DateField(label="Day", widget=DateInput, validators=[check_day])
 
 
 class SlotForm(forms.Form):

@@ -106,6 +106,8 @@ def practice_slots(
     """The free slots of the practice from `day_from` for `days` days, earliest first.
     `ignore`: an appointment being moved, whose own time counts as free."""
     days = max(1, min(days, settings.APPOINTMENT_BOOKING_DAYS))
+    if day_from > timezone.localdate() + timedelta(days=settings.APPOINTMENT_BOOKING_DAYS):
+        return []  # beyond the booking window (and never near date.max)
     day_to = day_from + timedelta(days=days)
     weekly = WeeklyAvailability.objects.filter(
         practice=practice, membership__left_at__isnull=True

@@ -52,6 +52,7 @@ def world(alice, bob, rex, riverside, carol):
         animal=rex, invited_by=alice, email="friend@example.com", permission="view"
     )
     access = AnimalAccess.objects.create(animal=rex, user=bob, permission=Permission.VIEW)
+    appointment = _appointment(alice, rex, riverside, carol)
     return {
         "animals": rex.pk,
         "animal_pk": rex.pk,
@@ -65,7 +66,31 @@ def world(alice, bob, rex, riverside, carol):
         "practices": riverside.pk,
         "receipts": ConsentEvent.objects.filter(subject_user=alice).latest("pk").pk,
         "event_id": ConsentEvent.objects.filter(subject_user=alice).latest("pk").pk,
+        "appointments": appointment.pk,
     }
+
+
+def _appointment(alice, rex, riverside, carol):
+    """Alice's appointment for Rex with carol, a week ahead (issue 11)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from records.models import Appointment, Service
+
+    service, _ = Service.objects.get_or_create(
+        slug="consultation", defaults={"name": "Consultation", "category": "clinical"}
+    )
+    starts = timezone.now().replace(microsecond=0) + timedelta(days=7)
+    return Appointment.objects.create(
+        practice=riverside,
+        membership=riverside.memberships.get(user=carol),
+        service=service,
+        owner=alice,
+        animal=rex,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=30),
+    )
 
 
 def path_to_url(path: str, world: dict[str, int]) -> str:

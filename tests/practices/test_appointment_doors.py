@@ -141,3 +141,13 @@ def test_owner_moves_and_cancels_through_the_api(alice_client, rex, riverside, s
     assert client_for(bob).post(f"/api/v1/appointments/{booked['id']}/cancel/").status_code == 404
     cancelled = alice_client.post(f"/api/v1/appointments/{booked['id']}/cancel/")
     assert cancelled.json()["status"] == "cancelled"
+
+
+def test_a_day_no_calendar_reaches_is_a_field_error_not_a_500(alice_client, carol, riverside):
+    api = alice_client.get(f"/api/v1/practices/{riverside.pk}/slots/?date=9999-12-31")
+    assert api.status_code == 400 and "date" in api.json()["error"]["fields"]
+    assert alice_client.get(f"/practices/{riverside.pk}/book/?date=9999-12-31").status_code == 200
+    staff = client_for(carol)
+    assert staff.get(f"/workspace/{riverside.pk}/appointments/?date=9999-12-31").status_code == 200
+    api = staff.get(f"/api/v1/workspace/{riverside.pk}/appointments/?date=9999-12-31")
+    assert api.status_code == 400
