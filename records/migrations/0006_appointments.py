@@ -98,7 +98,7 @@ class Migration(migrations.Migration):
             name='WeeklyAvailability',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(help_text='0 Monday … 6 Sunday')),
+                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
                 ('starts_at', models.TimeField()),
                 ('ends_at', models.TimeField()),
                 ('slot_minutes', models.PositiveIntegerField(default=20)),

@@ -45,7 +45,17 @@ class WeeklyAvailability(models.Model):
     service = models.ForeignKey(
         "records.Service", on_delete=models.PROTECT, related_name="weekly_availability"
     )
-    weekday = models.PositiveSmallIntegerField(help_text="0 Monday … 6 Sunday")
+    weekday = models.PositiveSmallIntegerField(
+        choices=[
+            (0, "Monday"),
+            (1, "Tuesday"),
+            (2, "Wednesday"),
+            (3, "Thursday"),
+            (4, "Friday"),
+            (5, "Saturday"),
+            (6, "Sunday"),
+        ]
+    )
     starts_at = models.TimeField()
     ends_at = models.TimeField()
     slot_minutes = models.PositiveIntegerField(default=20)

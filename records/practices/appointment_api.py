@@ -13,7 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import Appointment, AppointmentMode
+from ..models import (
+    Appointment,
+    AppointmentMode,
+    AvailabilityException,
+    Service,
+    WeeklyAvailability,
+)
 from . import appointment_selectors as asel
 from . import selectors as sel
 from . import services as svc
@@ -239,3 +245,111 @@ class WorkspaceAppointmentsView(APIView):
         day = params.validated_data.get("date") or timezone.localdate()
         rows = asel.practice_day_list(request.user, membership, day)  # type: ignore[arg-type]
         return Response({"results": DayRowSerializer(rows, many=True).data})
+
+
+# --- the practice's published hours (its administrator) -------------------------------
+
+
+class WeeklyHoursSerializer(serializers.ModelSerializer):
+    staff_name = serializers.CharField(source="membership.user.display_name", read_only=True)
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all())
+    membership = serializers.IntegerField(source="membership_id")
+
+    class Meta:
+        model = WeeklyAvailability
+        fields = [
+            "id",
+            "membership",
+            "staff_name",
+            "service",
+            "weekday",
+            "starts_at",
+            "ends_at",
+            "slot_minutes",
+            "online",
+        ]
+        read_only_fields = ["id", "staff_name"]
+
+
+class HoursExceptionSerializer(serializers.ModelSerializer):
+    membership = serializers.IntegerField(source="membership_id")
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    date = serializers.DateField(validators=[check_day])
+
+    class Meta:
+        model = AvailabilityException
+        fields = [
+            "id",
+            "membership",
+            "date",
+            "closed",
+            "service",
+            "starts_at",
+            "ends_at",
+            "slot_minutes",
+            "online",
+        ]
+        read_only_fields = ["id"]
+        # the service checks the combination (closed, or extra hours)
+        validators: list[Any] = []
+
+
+class WorkspaceHoursView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "PracticeHours",
+            {
+                "weekly": WeeklyHoursSerializer(many=True),
+                "exceptions": HoursExceptionSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request: Request, practice_pk: int) -> Response:
+        membership = sel.get_membership(request.user, practice_pk, admin=True)  # type: ignore[arg-type]
+        practice = membership.practice
+        return Response(
+            {
+                "weekly": WeeklyHoursSerializer(asel.practice_hours(practice), many=True).data,
+                "exceptions": HoursExceptionSerializer(
+                    asel.practice_hours_exceptions(practice), many=True
+                ).data,
+            }
+        )
+
+    @extend_schema(request=WeeklyHoursSerializer, responses={201: WeeklyHoursSerializer})
+    def post(self, request: Request, practice_pk: int) -> Response:
+        membership = sel.get_membership(request.user, practice_pk, admin=True)  # type: ignore[arg-type]
+        s = WeeklyHoursSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        data = dict(s.validated_data)
+        row = svc.availability_add(
+            practice=membership.practice,
+            membership_id=data.pop("membership_id"),
+            **data,
+        )
+        return Response(WeeklyHoursSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class WorkspaceHoursExceptionView(APIView):
+    @extend_schema(request=HoursExceptionSerializer, responses={201: HoursExceptionSerializer})
+    def post(self, request: Request, practice_pk: int) -> Response:
+        membership = sel.get_membership(request.user, practice_pk, admin=True)  # type: ignore[arg-type]
+        s = HoursExceptionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        data = dict(s.validated_data)
+        row = svc.availability_exception_add(
+            practice=membership.practice,
+            membership_id=data.pop("membership_id"),
+            **data,
+        )
+        return Response(HoursExceptionSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class WorkspaceHoursRemoveView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, practice_pk: int, kind: str, pk: int) -> Response:
+        membership = sel.get_membership(request.user, practice_pk, admin=True)  # type: ignore[arg-type]
+        svc.availability_remove(practice=membership.practice, kind=kind, pk=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -21,4 +21,19 @@ urlpatterns = [
         api.WorkspaceAppointmentsView.as_view(),
         name="practice_workspace_appointments",
     ),
+    path(
+        "workspace/<int:practice_pk>/hours/",
+        api.WorkspaceHoursView.as_view(),
+        name="practice_workspace_hours",
+    ),
+    path(
+        "workspace/<int:practice_pk>/hours/exceptions/",
+        api.WorkspaceHoursExceptionView.as_view(),
+        name="practice_workspace_hours_exception",
+    ),
+    path(
+        "workspace/<int:practice_pk>/hours/<str:kind>/<int:pk>/",
+        api.WorkspaceHoursRemoveView.as_view(),
+        name="practice_workspace_hours_remove",
+    ),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from vetpass.accounts.forms import DateInput
 
-from ..models import Animal, AppointmentMode
+from ..models import Animal, AppointmentMode, Service
 from .appointment_selectors import Slot
 
 
@@ -88,3 +88,47 @@ def day_from(value: str | None, default: date) -> date:
     if form is not None and form.is_valid():
         return form.cleaned_data["date"]
     return default
+
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class _StaffForm(forms.Form):
+    membership = forms.TypedChoiceField(label="Staff member", coerce=int)
+
+    def __init__(self, *args: Any, staff: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = staff  # type: ignore[attr-defined]
+
+
+class WeeklyHoursForm(_StaffForm):
+    service = forms.ModelChoiceField(queryset=Service.objects.all())
+    weekday = forms.TypedChoiceField(label="Day of the week", choices=WEEKDAYS, coerce=int)
+    starts_at = forms.TimeField(label="From", widget=forms.TimeInput(attrs={"type": "time"}))
+    ends_at = forms.TimeField(label="Until", widget=forms.TimeInput(attrs={"type": "time"}))
+    slot_minutes = forms.IntegerField(label="Slot length (minutes)", initial=20)
+    online = forms.BooleanField(label="Online (video) appointments possible", required=False)
+
+
+class HoursExceptionForm(_StaffForm):
+    date = forms.DateField(label="Date", widget=DateInput, validators=[check_day])
+    closed = forms.BooleanField(label="Closed all day", required=False)
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.all(), required=False, help_text="For extra hours."
+    )
+    starts_at = forms.TimeField(
+        label="Extra hours from", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    ends_at = forms.TimeField(
+        label="Until", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    slot_minutes = forms.IntegerField(label="Slot length (minutes)", initial=20)
+    online = forms.BooleanField(label="Online (video) appointments possible", required=False)

@@ -288,3 +288,15 @@ def practice_day_list(user: User, membership: PracticeMembership, day: date) -> 
     if logs:
         access.log_reads(user, logs, "appointments day list")
     return out
+
+
+def practice_hours(practice: Practice) -> QuerySet[WeeklyAvailability]:
+    return WeeklyAvailability.objects.filter(practice=practice).select_related(
+        "membership__user", "service"
+    )
+
+
+def practice_hours_exceptions(practice: Practice) -> QuerySet[AvailabilityException]:
+    return AvailabilityException.objects.filter(
+        practice=practice, date__gte=timezone.localdate()
+    ).select_related("membership__user", "service")

@@ -16,4 +16,10 @@ urlpatterns = [
         v.workspace_appointments,
         name="workspace_appointments",
     ),
+    path("workspace/<int:practice_pk>/hours/", v.availability, name="availability"),
+    path(
+        "workspace/<int:practice_pk>/hours/<str:kind>/<int:pk>/remove/",
+        v.availability_remove,
+        name="availability_remove",
+    ),
 ]

@@ -13,12 +13,20 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from ..models import AppointmentMode
 from . import appointment_selectors as asel
 from . import selectors as sel
 from . import services as svc
-from .appointment_forms import BookForm, DayForm, SlotForm, day_from
+from .appointment_forms import (
+    BookForm,
+    DayForm,
+    HoursExceptionForm,
+    SlotForm,
+    WeeklyHoursForm,
+    day_from,
+)
 from .forms import add_service_errors
 
 
@@ -175,3 +183,57 @@ def workspace_appointments(request: HttpRequest, practice_pk: int) -> HttpRespon
             "next_day": day + timedelta(days=1),
         },
     )
+
+
+def _staff_choices(practice: Any) -> list[tuple[int, str]]:
+    return [(m.pk, m.user.display_name) for m in sel.practice_staff(practice) if m.is_active]
+
+
+@login_required
+def availability(request: HttpRequest, practice_pk: int) -> HttpResponse:
+    """The practice's published hours: its administrator adds the weekly pattern and the
+    dates that differ from it."""
+    membership = sel.get_membership(request.user, practice_pk, admin=True)  # type: ignore[arg-type]
+    practice = membership.practice
+    staff = _staff_choices(practice)
+    posted = request.POST if request.method == "POST" else None
+    weekly_form = WeeklyHoursForm(
+        posted if "weekly" in request.POST else None, staff=staff, prefix="weekly"
+    )
+    exception_form = HoursExceptionForm(
+        posted if "exception" in request.POST else None, staff=staff, prefix="exception"
+    )
+    for form, add in (
+        (weekly_form, svc.availability_add),
+        (exception_form, svc.availability_exception_add),
+    ):
+        if form.is_bound and form.is_valid():
+            try:
+                data = dict(form.cleaned_data)
+                add(practice=practice, membership_id=data.pop("membership"), **data)  # type: ignore[operator]
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "The hours are published.")
+                return redirect("practices:availability", practice_pk)
+    return render(
+        request,
+        "practices/appointments/availability.html",
+        {
+            "membership": membership,
+            "practice": practice,
+            "weekly": asel.practice_hours(practice),
+            "exceptions": asel.practice_hours_exceptions(practice),
+            "weekly_form": weekly_form,
+            "exception_form": exception_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def availability_remove(request: HttpRequest, practice_pk: int, kind: str, pk: int) -> HttpResponse:
+    membership = sel.get_membership(request.user, practice_pk, admin=True)  # type: ignore[arg-type]
+    svc.availability_remove(practice=membership.practice, kind=kind, pk=pk)
+    messages.success(request, "Removed.")
+    return redirect("practices:availability", practice_pk)

@@ -67,6 +67,9 @@ def world(alice, bob, rex, riverside, carol):
         "receipts": ConsentEvent.objects.filter(subject_user=alice).latest("pk").pk,
         "event_id": ConsentEvent.objects.filter(subject_user=alice).latest("pk").pk,
         "appointments": appointment.pk,
+        # /workspace/{practice_pk}/hours/{kind}/{id}/: a weekly row of carol's hours
+        "hours": "weekly",
+        "weekly": _weekly_hours(riverside, carol).pk,
     }
 
 
@@ -112,3 +115,18 @@ def path_parameters(path: str, world: dict[str, int]) -> dict[str, int]:
         for i, part in enumerate(parts)
         if part.startswith("{")
     }
+
+
+def _weekly_hours(riverside, carol):
+    from datetime import time
+
+    from records.models import Service, WeeklyAvailability
+
+    return WeeklyAvailability.objects.create(
+        practice=riverside,
+        membership=riverside.memberships.get(user=carol),
+        service=Service.objects.get(slug="consultation"),
+        weekday=0,
+        starts_at=time(9),
+        ends_at=time(12),
+    )

@@ -19,7 +19,7 @@ def appointments_world(*, alice: Any, rex: Any, riverside: Any, carol: Any) -> d
     )
     membership = riverside.memberships.get(user=carol, left_at__isnull=True)
     for weekday in range(7):
-        WeeklyAvailability.objects.create(
+        hours = WeeklyAvailability.objects.create(
             practice=riverside,
             membership=membership,
             service=service,
@@ -50,4 +50,7 @@ def appointments_world(*, alice: Any, rex: Any, riverside: Any, carol: Any) -> d
         "appointment_day": day.isoformat(),
         "free_slot": key(10),
         "reschedule_slot": key(11),
+        "carol_membership": membership.pk,
+        "consultation": service.pk,
+        "weekly_hours": hours.pk,
     }

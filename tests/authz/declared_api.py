@@ -552,4 +552,39 @@ API_ROUTES: dict[str, Route] = {
         pair="practices:workspace_appointments",
         kind=A,
     ),
+    "api:practice_workspace_hours": Route(
+        "/api/v1/workspace/{riverside}/hours/",
+        {
+            "GET": Case(who(ok=["practice_admin"])),
+            "POST": Case(
+                who(ok=["practice_admin"]),
+                body={
+                    "membership": "{carol_membership}",
+                    "service": "{consultation}",
+                    "weekday": 2,
+                    "starts_at": "18:00",
+                    "ends_at": "19:00",
+                    "slot_minutes": 30,
+                },
+                fmt="json",
+            ),
+        },
+        kind=A,
+    ),
+    "api:practice_workspace_hours_exception": Route(
+        "/api/v1/workspace/{riverside}/hours/exceptions/",
+        {
+            "POST": Case(
+                who(ok=["practice_admin"]),
+                body={"membership": "{carol_membership}", "date": "2030-01-07", "closed": True},
+                fmt="json",
+            )
+        },
+        kind=A,
+    ),
+    "api:practice_workspace_hours_remove": Route(
+        "/api/v1/workspace/{riverside}/hours/weekly/{weekly_hours}/",
+        {"DELETE": Case(who(ok=["practice_admin"]))},
+        kind=A,
+    ),
 }

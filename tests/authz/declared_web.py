@@ -387,4 +387,26 @@ WEB_ROUTES: dict[str, Route] = {
         {"GET": Case(who(ok=PRACTICE_STAFF_NOW), logs=RIVERSIDE_ONE)},
         pair="api:practice_workspace_appointments",
     ),
+    "practices:availability": Route(
+        "/workspace/{riverside}/hours/",
+        {
+            "GET": Case(who(ok=["practice_admin"])),
+            "POST": Case(
+                who(ok=["practice_admin"]),
+                body={
+                    "weekly": "1",
+                    "weekly-membership": "{carol_membership}",
+                    "weekly-service": "{consultation}",
+                    "weekly-weekday": "2",
+                    "weekly-starts_at": "18:00",
+                    "weekly-ends_at": "19:00",
+                    "weekly-slot_minutes": "30",
+                },
+            ),
+        },
+    ),
+    "practices:availability_remove": Route(
+        "/workspace/{riverside}/hours/weekly/{weekly_hours}/remove/",
+        {"POST": Case(who(ok=["practice_admin"]), body={})},
+    ),
 }

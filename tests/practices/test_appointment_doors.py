@@ -151,3 +151,53 @@ def test_a_day_no_calendar_reaches_is_a_field_error_not_a_500(alice_client, caro
     assert staff.get(f"/workspace/{riverside.pk}/appointments/?date=9999-12-31").status_code == 200
     api = staff.get(f"/api/v1/workspace/{riverside.pk}/appointments/?date=9999-12-31")
     assert api.status_code == 400
+
+
+def test_the_practice_admin_publishes_hours_and_owners_see_the_slots(
+    riverside, carol, favorite, now
+):
+    from records.models import WeeklyAvailability
+    from tests.factories import MembershipFactory, UserFactory
+    from tests.practices.appointment_world import consultation
+
+    admin = UserFactory(email="pam.admin@example.com")
+    MembershipFactory(practice=riverside, user=admin, is_practice_admin=True)
+    membership = riverside.memberships.get(user=carol)
+    client = client_for(admin)
+    url = f"/workspace/{riverside.pk}/hours/"
+    bad = client.post(
+        url,
+        {
+            "weekly": "1",
+            "weekly-membership": membership.pk,
+            "weekly-service": consultation().pk,
+            "weekly-weekday": "0",
+            "weekly-starts_at": "12:00",
+            "weekly-ends_at": "09:00",
+            "weekly-slot_minutes": "30",
+        },
+    )
+    assert bad.status_code == 200 and "end after they start" in bad.content.decode()
+    assert not WeeklyAvailability.objects.exists()
+    ok = client.post(
+        url,
+        {
+            "weekly": "1",
+            "weekly-membership": membership.pk,
+            "weekly-service": consultation().pk,
+            "weekly-weekday": "0",
+            "weekly-starts_at": "09:00",
+            "weekly-ends_at": "10:00",
+            "weekly-slot_minutes": "30",
+        },
+    )
+    assert ok.status_code == 302
+    assert len(asel.practice_slots(riverside, day_from=NEXT_MONDAY_9.date())) == 2
+    closed = client.post(
+        f"/api/v1/workspace/{riverside.pk}/hours/exceptions/",
+        {"membership": membership.pk, "date": "2026-03-09", "closed": True},
+        content_type="application/json",
+    )
+    assert closed.status_code == 201
+    assert asel.practice_slots(riverside, day_from=NEXT_MONDAY_9.date()) == []
+    assert client_for(carol).get(url).status_code == 404  # staff, not the administrator

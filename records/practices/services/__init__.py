@@ -7,6 +7,9 @@ from .appointments import (
     appointment_cancel,
     appointment_reminders_send,
     appointment_reschedule,
+    availability_add,
+    availability_exception_add,
+    availability_remove,
     online_refusal,
 )
 from .clinical import clinical_entry_create
@@ -51,6 +54,9 @@ __all__ = [
     "appointment_cancel",
     "appointment_reminders_send",
     "appointment_reschedule",
+    "availability_add",
+    "availability_exception_add",
+    "availability_remove",
     "online_refusal",
     "clinical_entry_create",
     "emergency_share_create",

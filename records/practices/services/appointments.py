@@ -16,7 +16,7 @@ shared with it, within the practice's rules.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,7 +34,11 @@ from ...models import (
     AppointmentMode,
     AppointmentReminder,
     AppointmentStatus,
+    AvailabilityException,
     Practice,
+    PracticeMembership,
+    Service,
+    WeeklyAvailability,
 )
 from .. import appointment_selectors as asel
 
@@ -324,3 +328,102 @@ def appointment_reminders_send(*, batch: int = 500) -> int:
             continue  # another sweep sent it
         sent += 1
     return sent
+
+
+# --- publishing hours (the practice's administrator) ---------------------------------
+
+
+def _staff_of(practice: Practice, membership_id: int) -> PracticeMembership:
+    membership = PracticeMembership.objects.filter(
+        pk=membership_id, practice=practice, left_at__isnull=True
+    ).first()
+    if membership is None:
+        raise ValidationError({"membership": "Choose a member of this practice's staff."})
+    return membership
+
+
+@transaction.atomic
+def availability_add(
+    *,
+    practice: Practice,
+    membership_id: int,
+    service: Service,
+    weekday: int,
+    starts_at: time,
+    ends_at: time,
+    slot_minutes: int,
+    online: bool = False,
+) -> WeeklyAvailability:
+    """A weekly pattern row: the staff member offers the service on that weekday."""
+    membership = _staff_of(practice, membership_id)
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The hours must end after they start."})
+    if not 5 <= slot_minutes <= 480:
+        raise ValidationError({"slot_minutes": "Choose a slot length of 5 to 480 minutes."})
+    if not 0 <= weekday <= 6:
+        raise ValidationError({"weekday": "Choose a day of the week."})
+    return WeeklyAvailability.objects.create(
+        practice=practice,
+        membership=membership,
+        service=service,
+        weekday=weekday,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        slot_minutes=slot_minutes,
+        online=online,
+    )
+
+
+@transaction.atomic
+def availability_exception_add(
+    *,
+    practice: Practice,
+    membership_id: int,
+    date: date,
+    closed: bool,
+    service: Service | None = None,
+    starts_at: time | None = None,
+    ends_at: time | None = None,
+    slot_minutes: int = 20,
+    online: bool = False,
+) -> AvailabilityException:
+    """A date that differs from the pattern: closed, or extra hours. Closing does not
+    cancel what is booked: the practice rings those owners itself."""
+    membership = _staff_of(practice, membership_id)
+    if not closed:
+        errors = {}
+        if service is None:
+            errors["service"] = "Choose the service of the extra hours."
+        if starts_at is None or ends_at is None or ends_at <= starts_at:
+            errors["ends_at"] = "Give extra hours that end after they start, or choose closed."
+        if not 5 <= slot_minutes <= 480:
+            errors["slot_minutes"] = "Choose a slot length of 5 to 480 minutes."
+        if errors:
+            raise ValidationError(errors)
+    return AvailabilityException.objects.create(
+        practice=practice,
+        membership=membership,
+        date=date,
+        closed=closed,
+        service=None if closed else service,
+        starts_at=None if closed else starts_at,
+        ends_at=None if closed else ends_at,
+        slot_minutes=slot_minutes,
+        online=online and not closed,
+    )
+
+
+@transaction.atomic
+def availability_remove(*, practice: Practice, kind: str, pk: object) -> None:
+    """Remove a pattern row or an exception of this practice (404 for another's)."""
+    from django.http import Http404
+
+    models = {"weekly": WeeklyAvailability, "exception": AvailabilityException}
+    if kind not in models:
+        raise Http404("No such hours.")
+    try:
+        deleted, _ = models[kind].objects.filter(practice=practice, pk=pk).delete()  # type: ignore[attr-defined,misc]
+    except (ValueError, TypeError):
+        deleted = 0
+    if not deleted:
+        raise Http404("No such hours.")
