@@ -320,9 +320,10 @@ class WorkspaceHoursView(APIView):
 
     @extend_schema(request=WeeklyHoursSerializer, responses={201: WeeklyHoursSerializer})
     def post(self, request: Request, practice_pk: int) -> Response:
-        membership = sel.get_membership(request.user, practice_pk, admin=True)  # type: ignore[arg-type]
+        # The body's shape first (the same 400 for anyone), then whose practice it is.
         s = WeeklyHoursSerializer(data=request.data)
         s.is_valid(raise_exception=True)
+        membership = sel.get_membership(request.user, practice_pk, admin=True)  # type: ignore[arg-type]
         data = dict(s.validated_data)
         row = svc.availability_add(
             practice=membership.practice,
@@ -335,9 +336,10 @@ class WorkspaceHoursView(APIView):
 class WorkspaceHoursExceptionView(APIView):
     @extend_schema(request=HoursExceptionSerializer, responses={201: HoursExceptionSerializer})
     def post(self, request: Request, practice_pk: int) -> Response:
-        membership = sel.get_membership(request.user, practice_pk, admin=True)  # type: ignore[arg-type]
+        # The body's shape first (the same 400 for anyone), then whose practice it is.
         s = HoursExceptionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
+        membership = sel.get_membership(request.user, practice_pk, admin=True)  # type: ignore[arg-type]
         data = dict(s.validated_data)
         row = svc.availability_exception_add(
             practice=membership.practice,
