@@ -22,7 +22,9 @@ from tests.dsar.concurrency import twice_at_once
 from tests.factories import AnimalFactory, MembershipFactory, PracticeFactory, UserFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after this test must not take the services and the
+    # other rows the migrations put in with it (tests/practices/test_demo.py needs them).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once"),
 ]
 
