@@ -245,6 +245,60 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "expires_at": _SHARING,
         "revoked_at": personal(Category.ACTIVITY),
     },
+    "records.BookingRules": {
+        n: NOT_PERSONAL for n in ("id", "practice", "notice_hours", "vcpr_days")
+    },
+    # A staff member's published hours are their working pattern (professional data).
+    "records.WeeklyAvailability": {
+        "id": NOT_PERSONAL,
+        "practice": NOT_PERSONAL,
+        "membership": personal(Category.PROFESSIONAL),
+        "service": personal(Category.PROFESSIONAL),
+        "weekday": personal(Category.PROFESSIONAL),
+        "starts_at": personal(Category.PROFESSIONAL),
+        "ends_at": personal(Category.PROFESSIONAL),
+        "slot_minutes": personal(Category.PROFESSIONAL),
+        "online": personal(Category.PROFESSIONAL),
+    },
+    "records.AvailabilityException": {
+        "id": NOT_PERSONAL,
+        "practice": NOT_PERSONAL,
+        "membership": personal(Category.PROFESSIONAL),
+        "date": personal(Category.PROFESSIONAL),
+        "closed": personal(Category.PROFESSIONAL),
+        "service": personal(Category.PROFESSIONAL),
+        "starts_at": personal(Category.PROFESSIONAL),
+        "ends_at": personal(Category.PROFESSIONAL),
+        "slot_minutes": personal(Category.PROFESSIONAL),
+        "online": personal(Category.PROFESSIONAL),
+    },
+    # A booking is the owner's use of the service (contract); what happened at the visit
+    # is the practice's clinical record (its entries), not the booking.
+    "records.Appointment": {
+        "id": NOT_PERSONAL,
+        "practice": personal(Category.ACTIVITY),
+        "membership": personal(
+            Category.PROFESSIONAL,
+            erasure=Erasure.ANONYMISE,
+            method="set to null when the staff member's account is erased",
+        ),
+        "service": personal(Category.ACTIVITY),
+        "owner": personal(Category.IDENTITY),
+        "animal": _ANIMAL,
+        "starts_at": personal(Category.ACTIVITY),
+        "ends_at": personal(Category.ACTIVITY),
+        "mode": personal(Category.ACTIVITY),
+        "status": personal(Category.ACTIVITY),
+        "reason": _HEALTH,
+        "created_at": personal(Category.ACTIVITY),
+        "cancelled_at": personal(Category.ACTIVITY),
+        "sequence": NOT_PERSONAL,
+    },
+    "records.AppointmentReminder": {
+        "id": NOT_PERSONAL,
+        "appointment": personal(Category.ACTIVITY),
+        "sent_at": personal(Category.ACTIVITY),
+    },
     "records.AccessLog": {
         "id": NOT_PERSONAL,
         "viewer": _ACCESS_LOG,
@@ -290,6 +344,14 @@ SUBJECTS: SubjectDeclaration = {
     "records.Favorite": (by_user("owner", Role.OWNER),),
     "records.RecordRequest": (by_user("owner", Role.OWNER), by_user("answered_by", Role.AUTHOR)),
     "records.EmergencyShare": (by_user("owner", Role.OWNER), by_user("redeemed_by", Role.AUTHOR)),
+    "records.BookingRules": (),
+    "records.WeeklyAvailability": (by_user("membership__user", Role.STAFF),),
+    "records.AvailabilityException": (by_user("membership__user", Role.STAFF),),
+    "records.Appointment": (
+        by_user("owner", Role.OWNER),
+        by_user("membership__user", Role.STAFF),
+    ),
+    "records.AppointmentReminder": (by_user("appointment__owner", Role.OWNER),),
     "records.AccessLog": (by_user("owner", Role.OWNER), by_user("viewer", Role.VIEWER)),
     "records.CertificateLink": (by_user("owner", Role.OWNER),),
     "records.CareReminder": (by_user("owner", Role.OWNER),),
@@ -348,6 +410,16 @@ ERASURE: ErasureDeclaration = {
         Role.AUTHOR: Plan(fields={"redeemed_by": SET_NULL}),
     },
     "records.CertificateLink": {Role.OWNER: delete_rows()},
+    "records.WeeklyAvailability": {Role.STAFF: delete_rows()},
+    "records.AvailabilityException": {Role.STAFF: delete_rows()},
+    # An erased owner's appointments go, past and future: the booking is their use of the
+    # service, and what the practice must keep of a visit is its clinical record (its
+    # entries, kept above). A staff member's erasure leaves the time booked, unnamed.
+    "records.Appointment": {
+        Role.OWNER: delete_rows(),
+        Role.STAFF: Plan(fields={"membership": SET_NULL}),
+    },
+    "records.AppointmentReminder": {Role.OWNER: delete_rows()},
     "records.AccessLog": {
         Role.OWNER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
         Role.VIEWER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),

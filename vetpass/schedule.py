@@ -20,6 +20,7 @@ PRACTICE_SUBSCRIPTION_SWEEP = (
     "retention: anonymise client data after a practice's subscription ends (Kontak policy)"
 )
 CARE_REMINDERS = "records: email owners the vaccinations and treatments due soon"
+APPOINTMENT_REMINDERS = "appointments: reminder emails before each appointment"
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -43,6 +44,8 @@ def periodic_tasks() -> dict[str, dict[str, Any]]:
         # Hourly: a reminder is one unique row per due item and lead time, so running often
         # only makes it arrive earlier in the day (and a run missed at midnight catches up).
         CARE_REMINDERS: {"task": "records.care_reminders_send", "every": HOUR},
+        # Every 15 minutes: a reminder is due to the minute, and sent once (a unique row).
+        APPOINTMENT_REMINDERS: {"task": "records.appointment_reminders", "every": 15 * 60},
     }
 
 

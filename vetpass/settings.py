@@ -452,6 +452,16 @@ PRACTICE_CLINICAL_RETENTION_MONTHS: dict[str, int] = {
     **dict.fromkeys(_EEA_AND_EU, 60),
 }
 PRACTICE_CLINICAL_RETENTION_DEFAULT_MONTHS = 72
+# Appointments (issue 11). A practice's own BookingRules row overrides the first two.
+# Owners book, move or cancel no later than this many hours before the appointment.
+APPOINTMENT_NOTICE_HOURS = 24
+# Online (video) appointments only within this many days of the practice's latest
+# clinical examination of the animal (the veterinary-client-patient relationship).
+APPOINTMENT_VCPR_DAYS = 365
+# The reminder email leaves this many hours before the appointment (once: a unique row).
+APPOINTMENT_REMINDER_HOURS = 24
+# How far ahead owners see bookable slots.
+APPOINTMENT_BOOKING_DAYS = 60
 
 LOGGING = {
     "version": 1,

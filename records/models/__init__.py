@@ -7,6 +7,15 @@ from .animals import (
     Sex,
     Species,
 )
+from .appointments import (
+    Appointment,
+    AppointmentMode,
+    AppointmentReminder,
+    AppointmentStatus,
+    AvailabilityException,
+    BookingRules,
+    WeeklyAvailability,
+)
 from .certificates import CertificateLink
 from .entries import Entry, EntryKind, EntrySource, WeightUnit
 from .practices import (
@@ -25,6 +34,13 @@ from .practices import (
 from .reminders import CareReminder
 
 __all__ = [
+    "Appointment",
+    "AppointmentMode",
+    "AppointmentReminder",
+    "AppointmentStatus",
+    "AvailabilityException",
+    "BookingRules",
+    "WeeklyAvailability",
     "AccessLog",
     "AccessLogGrant",
     "CertificateLink",

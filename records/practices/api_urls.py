@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import api as api
 
@@ -53,4 +53,5 @@ urlpatterns = [
         api.WorkspaceRedeemView.as_view(),
         name="practice_workspace_redeem",
     ),
+    path("", include("records.practices.appointment_api_urls")),
 ]

@@ -55,6 +55,7 @@ def world(alice, bob, rex, riverside, carol):
     from records.certificates import certificate_link_create
 
     certificate_link, _token = certificate_link_create(owner=alice, animal=rex, days=30)
+    appointment = _appointment(alice, rex, riverside, carol)
     return {
         "animals": rex.pk,
         "animal_pk": rex.pk,
@@ -69,7 +70,34 @@ def world(alice, bob, rex, riverside, carol):
         "practices": riverside.pk,
         "receipts": ConsentEvent.objects.filter(subject_user=alice).latest("pk").pk,
         "event_id": ConsentEvent.objects.filter(subject_user=alice).latest("pk").pk,
+        "appointments": appointment.pk,
+        # /workspace/{practice_pk}/hours/{kind}/{id}/: a weekly row of carol's hours
+        "hours": "weekly",
+        "weekly": _weekly_hours(riverside, carol).pk,
     }
+
+
+def _appointment(alice, rex, riverside, carol):
+    """Alice's appointment for Rex with carol, a week ahead (issue 11)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from records.models import Appointment, Service
+
+    service, _ = Service.objects.get_or_create(
+        slug="consultation", defaults={"name": "Consultation", "category": "clinical"}
+    )
+    starts = timezone.now().replace(microsecond=0) + timedelta(days=7)
+    return Appointment.objects.create(
+        practice=riverside,
+        membership=riverside.memberships.get(user=carol),
+        service=service,
+        owner=alice,
+        animal=rex,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=30),
+    )
 
 
 def path_to_url(path: str, world: dict[str, int]) -> str:
@@ -91,3 +119,18 @@ def path_parameters(path: str, world: dict[str, int]) -> dict[str, int]:
         for i, part in enumerate(parts)
         if part.startswith("{")
     }
+
+
+def _weekly_hours(riverside, carol):
+    from datetime import time
+
+    from records.models import Service, WeeklyAvailability
+
+    return WeeklyAvailability.objects.create(
+        practice=riverside,
+        membership=riverside.memberships.get(user=carol),
+        service=Service.objects.get(slug="consultation"),
+        weekday=0,
+        starts_at=time(9),
+        ends_at=time(12),
+    )

@@ -548,4 +548,81 @@ API_ROUTES: dict[str, Route] = {
         kind=A,
         pair="dsar:my_requests",
     ),
+    # --- API: appointments (issue 11) ------------------------------------------------
+    "api:practice_slots": Route(
+        "/api/v1/practices/{riverside}/slots/?date={appointment_day}",
+        {"GET": Case(EVERYONE_SIGNED_IN)},
+        kind=A,
+    ),
+    "api:appointment_list": Route(
+        "/api/v1/appointments/",
+        {
+            "GET": Case(EVERYONE_SIGNED_IN),
+            "POST": Case(
+                who(ok=["owner"]),
+                body={
+                    "practice": "{riverside}",
+                    "animal": "{rex}",
+                    "slot": "{free_slot}",
+                    "mode": "clinic",
+                },
+                fmt="json",
+            ),
+        },
+        kind=A,
+    ),
+    "api:appointment_detail": Route(
+        "/api/v1/appointments/{appointment}/", {"GET": Case(REX_OWNER_ONLY)}, kind=A
+    ),
+    "api:appointment_cancel": Route(
+        "/api/v1/appointments/{appointment}/cancel/",
+        {"POST": Case(REX_OWNER_ONLY, body={}, fmt="json")},
+        kind=A,
+    ),
+    "api:appointment_reschedule": Route(
+        "/api/v1/appointments/{appointment}/reschedule/",
+        {"POST": Case(REX_OWNER_ONLY, body={"slot": "{reschedule_slot}"}, fmt="json")},
+        kind=A,
+    ),
+    "api:practice_workspace_appointments": Route(
+        "/api/v1/workspace/{practice}/appointments/?date={appointment_day}",
+        {"GET": Case(who(ok=PRACTICE_STAFF_NOW), logs=RIVERSIDE_ONE)},
+        pair="practices:workspace_appointments",
+        kind=A,
+    ),
+    "api:practice_workspace_hours": Route(
+        "/api/v1/workspace/{riverside}/hours/",
+        {
+            "GET": Case(who(ok=["practice_admin"])),
+            "POST": Case(
+                who(ok=["practice_admin"]),
+                body={
+                    "membership": "{carol_membership}",
+                    "service": "{consultation}",
+                    "weekday": 2,
+                    "starts_at": "18:00",
+                    "ends_at": "19:00",
+                    "slot_minutes": 30,
+                },
+                fmt="json",
+            ),
+        },
+        kind=A,
+    ),
+    "api:practice_workspace_hours_exception": Route(
+        "/api/v1/workspace/{riverside}/hours/exceptions/",
+        {
+            "POST": Case(
+                who(ok=["practice_admin"]),
+                body={"membership": "{carol_membership}", "date": "2030-01-07", "closed": True},
+                fmt="json",
+            )
+        },
+        kind=A,
+    ),
+    "api:practice_workspace_hours_remove": Route(
+        "/api/v1/workspace/{riverside}/hours/weekly/{weekly_hours}/",
+        {"DELETE": Case(who(ok=["practice_admin"]))},
+        kind=A,
+    ),
 }

@@ -369,4 +369,69 @@ WEB_ROUTES: dict[str, Route] = {
             )
         },
     ),
+    # --- appointments (issue 11) ---------------------------------------------------------
+    "practices:appointment_book": Route(
+        "/practices/{riverside}/book/?date={appointment_day}",
+        {
+            "GET": Case(EVERYONE_SIGNED_IN),
+            "POST": Case(
+                who(ok=["owner"]),
+                body={
+                    "animal": "{rex}",
+                    "slot": "{free_slot}",
+                    "mode": "clinic",
+                    "date": "{appointment_day}",
+                },
+            ),
+        },
+        variants={
+            # an animal not shared with the practice (Biscuit): 404 for its owner too
+            "unshared": (
+                "/practices/{riverside}/book/?animal={biscuit}",
+                {"GET": Case(who())},
+            )
+        },
+    ),
+    "practices:appointments": Route("/appointments/", {"GET": Case(EVERYONE_SIGNED_IN)}),
+    "practices:appointment_cancel": Route(
+        "/appointments/{appointment}/cancel/",
+        {"GET": Case(REX_OWNER_ONLY), "POST": Case(REX_OWNER_ONLY, body={})},
+    ),
+    "practices:appointment_reschedule": Route(
+        "/appointments/{appointment}/reschedule/?date={appointment_day}",
+        {
+            "GET": Case(REX_OWNER_ONLY),
+            "POST": Case(
+                REX_OWNER_ONLY,
+                body={"slot": "{reschedule_slot}", "mode": "clinic", "date": "{appointment_day}"},
+            ),
+        },
+    ),
+    "practices:workspace_appointments": Route(
+        "/workspace/{practice}/appointments/?date={appointment_day}",
+        {"GET": Case(who(ok=PRACTICE_STAFF_NOW), logs=RIVERSIDE_ONE)},
+        pair="api:practice_workspace_appointments",
+    ),
+    "practices:availability": Route(
+        "/workspace/{riverside}/hours/",
+        {
+            "GET": Case(who(ok=["practice_admin"])),
+            "POST": Case(
+                who(ok=["practice_admin"]),
+                body={
+                    "weekly": "1",
+                    "weekly-membership": "{carol_membership}",
+                    "weekly-service": "{consultation}",
+                    "weekly-weekday": "2",
+                    "weekly-starts_at": "18:00",
+                    "weekly-ends_at": "19:00",
+                    "weekly-slot_minutes": "30",
+                },
+            ),
+        },
+    ),
+    "practices:availability_remove": Route(
+        "/workspace/{riverside}/hours/weekly/{weekly_hours}/remove/",
+        {"POST": Case(who(ok=["practice_admin"]), body={})},
+    ),
 }

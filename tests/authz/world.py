@@ -313,5 +313,9 @@ def build_world() -> World:
         practice=riverside, ended_on=date(2026, 1, 31), anonymise_on=date(2026, 4, 1)
     )
     ids["admin_objects"]["practicesubscriptionend"] = ended.pk
+    # issue 11: carol's published hours and alice's appointment for Rex
+    from tests.authz.appointments_world import appointments_world
+
+    ids.update(appointments_world(alice=alice, rex=rex, riverside=riverside, carol=carol))
     own = {p: staff_practice.get(p, riverside.pk) for p in PERSONAS + ADMIN_ONLY_PERSONAS}
     return World(users=users, ids=ids, own_practice=own)

@@ -2,6 +2,16 @@
 (`from records.practices import services as svc`); each function lives in exactly one
 module below."""
 
+from .appointments import (
+    appointment_book,
+    appointment_cancel,
+    appointment_reminders_send,
+    appointment_reschedule,
+    availability_add,
+    availability_exception_add,
+    availability_remove,
+    online_refusal,
+)
 from .clinical import clinical_entry_create
 from .favorites import (
     CLINICAL_RECORD_NOTICE,
@@ -40,6 +50,14 @@ __all__ = [
     "FAVORITE_WORDING",
     "PRACTICE_FIELDS",
     "SUBSCRIPTION_FIELDS",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_reminders_send",
+    "appointment_reschedule",
+    "availability_add",
+    "availability_exception_add",
+    "availability_remove",
+    "online_refusal",
     "clinical_entry_create",
     "emergency_share_create",
     "emergency_share_redeem",
