@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from . import api
@@ -40,5 +40,6 @@ urlpatterns = [
         api.InvitationRevokeView.as_view(),
         name="invitation-revoke",
     ),
+    path("", include("records.message_api_urls")),
     *router.urls,
 ]

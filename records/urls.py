@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path("entries/<int:pk>/delete/", views.entry_delete, name="entry_delete"),
     path("entries/<int:pk>/document/", views.entry_document, name="entry_document"),
     path("invitations/<str:token>/", views.invitation_answer, name="invitation_answer"),
+    path("", include("records.message_urls")),
 ]

@@ -8,6 +8,7 @@ from .animals import (
     Species,
 )
 from .entries import Entry, EntryKind, EntrySource, WeightUnit
+from .messages import Conversation, ConversationRead, Message, MessageSide
 from .practices import (
     AccessLog,
     AccessLogGrant,
@@ -23,6 +24,10 @@ from .practices import (
 )
 
 __all__ = [
+    "Conversation",
+    "ConversationRead",
+    "Message",
+    "MessageSide",
     "AccessLog",
     "AccessLogGrant",
     "ClientRegistration",

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views as v
 
@@ -45,4 +45,5 @@ urlpatterns = [
         name="join_request_decide",
     ),
     path("workspace/<int:practice_pk>/profile/", v.practice_profile, name="practice_profile"),
+    path("", include("records.practices.message_urls")),
 ]
