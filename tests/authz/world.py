@@ -186,6 +186,16 @@ def build_world() -> World:
     )
     share = svc.emergency_share_create(owner=alice, animals=[rex])
     share = svc.emergency_share_redeem(code=share.code, user=erin, practice=harbour)
+    # alice wrote to Riverside about Rex, with an attachment (issue 11: messages)
+    from records import messages as record_messages
+
+    message = record_messages.conversation_start(
+        owner=alice,
+        animal=rex,
+        practice=riverside,
+        body="Matrix message",
+        attachment=SimpleUploadedFile("xray.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
     rita_share = svc.emergency_share_create(owner=rita, animals=[rufus])
     rita.restricted_at = timezone.now()
     rita.save(update_fields=["restricted_at"])
@@ -251,6 +261,8 @@ def build_world() -> World:
         "pam_membership": pam_membership.pk,
         "lena_membership": lena_membership.pk,
         "expired_at": share.expires_at + timedelta(hours=1),
+        "conversation": message.conversation_id,
+        "message": message.pk,
     }
     from django.contrib.contenttypes.models import ContentType
 
