@@ -133,7 +133,7 @@ class ConversationListView(UploadLimitMixin, APIView):
     parser_classes = PARSERS
     upload_field = "attachment"
 
-    @extend_schema(responses=ConversationSerializer(many=True))
+    @extend_schema(operation_id="conversations_list", responses=ConversationSerializer(many=True))
     def get(self, request: Request) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(msg.owner_conversations(_user(request)), request, self)
@@ -206,21 +206,22 @@ class MessageAttachmentView(APIView):
 # --- the practice's inbox ------------------------------------------------------------------
 
 
-@extend_schema(
-    tags=["workspace"],
-    responses=inline_serializer(
-        "PracticeInbox",
-        {
-            "count": serializers.IntegerField(),
-            "unread_total": serializers.IntegerField(),
-            "results": InboxConversationSerializer(many=True),
-        },
-    ),
-)
+@extend_schema(tags=["workspace"])
 class WorkspaceInboxView(APIView):
     """The practice's open conversations, newest first, with this staff member's own
     unread counts (read state is per person). Each client shown is access-logged."""
 
+    @extend_schema(
+        operation_id="workspace_conversations_list",
+        responses=inline_serializer(
+            "PracticeInbox",
+            {
+                "count": serializers.IntegerField(),
+                "unread_total": serializers.IntegerField(),
+                "results": InboxConversationSerializer(many=True),
+            },
+        ),
+    )
     def get(self, request: Request, practice_pk: int) -> Response:
         user = _user(request)
         membership = practice_selectors.get_membership(user, practice_pk)
