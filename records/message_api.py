@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -126,20 +127,26 @@ def _write_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @extend_schema(tags=["messages"])
-class ConversationListView(UploadLimitMixin, APIView):
+class ConversationListView(UploadLimitMixin, generics.ListAPIView[Conversation]):
     """The owner's conversations with their practices (open and closed), with unread
     counts; POST writes to a practice about an animal shared with it (multipart for a file)."""
 
+    serializer_class = ConversationSerializer
+    pagination_class = Pagination
+    queryset = Conversation.objects.none()  # for the schema; get_queryset decides
     parser_classes = PARSERS
     upload_field = "attachment"
 
-    @extend_schema(operation_id="conversations_list", responses=ConversationSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(msg.owner_conversations(_user(request)), request, self)
-        return paginator.get_paginated_response(ConversationSerializer(page, many=True).data)
+    def get_queryset(self) -> QuerySet[Conversation]:
+        return msg.owner_conversations(_user(self.request))
 
-    @extend_schema(request=ConversationStartSerializer, responses={201: MessageSerializer})
+    @extend_schema(
+        request=ConversationStartSerializer,
+        responses={
+            201: MessageSerializer,
+            404: OpenApiResponse(description="No such animal of yours."),
+        },
+    )
     def post(self, request: Request) -> Response:
         user = _user(request)
         data = ConversationStartSerializer(data=request.data)
@@ -200,7 +207,7 @@ class MessageAttachmentView(APIView):
 
     def get(self, request: Request, pk: int) -> FileResponse:
         message, _look = msg.get_message_attachment(_user(request), pk)
-        return attachment_response(message)
+        return attachment_response(message, content_type="application/octet-stream")
 
 
 # --- the practice's inbox ------------------------------------------------------------------
@@ -275,4 +282,4 @@ class WorkspaceMessageAttachmentView(APIView):
         user = _user(request)
         membership = practice_selectors.get_membership(user, practice_pk)
         message, _look = msg.get_message_attachment(user, pk, practice=membership.practice)
-        return attachment_response(message)
+        return attachment_response(message, content_type="application/octet-stream")

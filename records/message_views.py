@@ -51,9 +51,12 @@ class StartForm(MessageForm):
         self.fields["practice"].queryset = practices  # type: ignore[attr-defined]
 
 
-def attachment_response(message: Any) -> FileResponse:
+def attachment_response(message: Any, content_type: str | None = None) -> FileResponse:
     response = FileResponse(
-        message.attachment.open("rb"), as_attachment=True, filename=message.attachment_name
+        message.attachment.open("rb"),
+        as_attachment=True,
+        filename=message.attachment_name,
+        content_type=content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -149,11 +149,6 @@ def inbox_rows(user: User, practice: Practice, rows: list[Conversation]) -> list
     return rows
 
 
-def unread_total(user: User, practice: Practice) -> int:
-    """The staff member's unread messages across the practice's open conversations."""
-    return sum(c.unread for c in practice_conversations(user, practice).only("pk"))  # type: ignore[attr-defined]
-
-
 def _staff_look(user: User, conversation: Conversation) -> ConversationLook | None:
     vis = access.practice_visibility(user, conversation.animal, conversation.practice)
     via = vis.via if vis is not None else None

@@ -52,7 +52,20 @@ def world(alice, bob, rex, riverside, carol):
         animal=rex, invited_by=alice, email="friend@example.com", permission="view"
     )
     access = AnimalAccess.objects.create(animal=rex, user=bob, permission=Permission.VIEW)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.messages import conversation_start
+
+    message = conversation_start(
+        owner=alice,
+        animal=rex,
+        practice=riverside,
+        body="Hello",
+        attachment=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
     return {
+        "conversations": message.conversation_id,
+        "messages": message.pk,
         "animals": rex.pk,
         "animal_pk": rex.pk,
         "practice_pk": riverside.pk,
