@@ -36,7 +36,7 @@ def test_owner_and_vet_exchange_messages_until_the_owner_unfavorites(
     owner.get_by_role("link", name="Messages", exact=True).last.click()
     owner.get_by_text("No diagnosis, treatment or prescription by message").wait_for()
     owner.get_by_label("Practice").select_option(str(riverside.pk))
-    owner.get_by_label("Message").fill("Rex is limping a little.")
+    owner.locator("textarea[name=body]").fill("Rex is limping a little.")
     owner.get_by_label("Attach a file (optional)").set_input_files(str(scan))
     owner.click("main form button[type=submit]:has-text('Send')")
     owner.get_by_role("heading", name="Rex — Riverside Vets").wait_for()
@@ -50,7 +50,7 @@ def test_owner_and_vet_exchange_messages_until_the_owner_unfavorites(
     row.get_by_role("link", name="Alice Owner").click()
     vet.get_by_text("Rex is limping a little.").wait_for()
     conversation_url = vet.url
-    vet.get_by_label("Message").fill("Please bring him in tomorrow.")
+    vet.locator("textarea[name=body]").fill("Please bring him in tomorrow.")
     vet.click("main form button[type=submit]:has-text('Send reply')")
     vet.get_by_text("Reply sent.").wait_for()
 
