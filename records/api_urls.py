@@ -43,5 +43,6 @@ urlpatterns = [
     ),
     path("", include("records.certificate_api_urls")),
     path("reminders/", include("records.reminder_api_urls")),
+    path("", include("records.message_api_urls")),
     *router.urls,
 ]

@@ -51,6 +51,9 @@ _ACCESS_LOG = personal(
 # The due reminders sent to an owner: health facts (what is due, when) sent by email
 # under the owner's "care_reminders" consent.
 _REMINDER = personal(Category.HEALTH, basis=Basis.CONSENT)
+# Messages with a practice (issue 11): the owner's correspondence about their animal, which
+# may carry health details; the service the owner asked for (contract).
+_MESSAGES = personal(Category.HEALTH, basis=Basis.CONTRACT)
 
 PERSONAL_DATA: PersonalDataDeclaration = {
     "records.Species": {n: NOT_PERSONAL for n in ("id", "name", "slug", "group", "care_summary")},
@@ -321,6 +324,36 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "lead_days": _REMINDER,
         "sent_at": _REMINDER,
     },
+    "records.Conversation": {
+        "id": NOT_PERSONAL,
+        "favorite": _MESSAGES,
+        "practice": _MESSAGES,
+        "owner": _MESSAGES,
+        "animal": _MESSAGES,
+        "created_at": personal(Category.ACTIVITY),
+        "last_message_at": personal(Category.ACTIVITY),
+    },
+    "records.Message": {
+        "id": NOT_PERSONAL,
+        "conversation": _MESSAGES,
+        "side": _MESSAGES,
+        "author": personal(
+            Category.PROFESSIONAL,
+            basis=Basis.LEGITIMATE_INTERESTS,
+            erasure=Erasure.ANONYMISE,
+            method="set to null when the author's account is erased",
+        ),
+        "body": _MESSAGES,
+        "attachment": _MESSAGES,
+        "created_at": personal(Category.ACTIVITY),
+    },
+    "records.ConversationRead": {
+        "id": NOT_PERSONAL,
+        "conversation": personal(Category.ACTIVITY),
+        "user": personal(Category.ACTIVITY),
+        "last_read_message_id": personal(Category.ACTIVITY),
+        "read_at": personal(Category.ACTIVITY),
+    },
 }
 
 SUBJECTS: SubjectDeclaration = {
@@ -355,6 +388,12 @@ SUBJECTS: SubjectDeclaration = {
     "records.AccessLog": (by_user("owner", Role.OWNER), by_user("viewer", Role.VIEWER)),
     "records.CertificateLink": (by_user("owner", Role.OWNER),),
     "records.CareReminder": (by_user("owner", Role.OWNER),),
+    "records.Conversation": (by_user("owner", Role.OWNER),),
+    "records.Message": (by_user("conversation__owner", Role.OWNER), by_user("author", Role.AUTHOR)),
+    "records.ConversationRead": (
+        by_user("conversation__owner", Role.OWNER),
+        by_user("user", Role.STAFF),
+    ),
 }
 
 # The practice's own clinical record (its entries on the person's animals, and the animals
@@ -425,6 +464,14 @@ ERASURE: ErasureDeclaration = {
         Role.VIEWER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
     },
     "records.CareReminder": {Role.OWNER: delete_rows()},
+    # The owner's conversations go whole, the attached files with them (after commit); a
+    # staff member's erasure leaves their replies in the owner's copy, unsigned.
+    "records.Conversation": {Role.OWNER: delete_rows()},
+    "records.Message": {
+        Role.OWNER: delete_rows(files=("attachment",)),
+        Role.AUTHOR: Plan(fields={"author": SET_NULL}),
+    },
+    "records.ConversationRead": {Role.OWNER: delete_rows(), Role.STAFF: delete_rows()},
 }
 
 # The record as FHIR R4 (records/fhir.py, issue 11): which FHIR element carries each field

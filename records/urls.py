@@ -31,4 +31,5 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_answer, name="invitation_answer"),
     path("", include("records.certificate_urls")),
     path("reminders/", include("records.reminder_urls")),
+    path("", include("records.message_urls")),
 ]

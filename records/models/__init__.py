@@ -18,6 +18,7 @@ from .appointments import (
 )
 from .certificates import CertificateLink
 from .entries import Entry, EntryKind, EntrySource, WeightUnit
+from .messages import Conversation, ConversationRead, Message, MessageSide
 from .practices import (
     AccessLog,
     AccessLogGrant,
@@ -41,6 +42,10 @@ __all__ = [
     "AvailabilityException",
     "BookingRules",
     "WeeklyAvailability",
+    "Conversation",
+    "ConversationRead",
+    "Message",
+    "MessageSide",
     "AccessLog",
     "AccessLogGrant",
     "CertificateLink",

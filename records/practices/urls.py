@@ -46,4 +46,5 @@ urlpatterns = [
     ),
     path("workspace/<int:practice_pk>/profile/", v.practice_profile, name="practice_profile"),
     path("", include("records.practices.appointment_urls")),
+    path("", include("records.practices.message_urls")),
 ]

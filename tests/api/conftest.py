@@ -56,7 +56,20 @@ def world(alice, bob, rex, riverside, carol):
 
     certificate_link, _token = certificate_link_create(owner=alice, animal=rex, days=30)
     appointment = _appointment(alice, rex, riverside, carol)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.messages import conversation_start
+
+    message = conversation_start(
+        owner=alice,
+        animal=rex,
+        practice=riverside,
+        body="Hello",
+        attachment=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
     return {
+        "conversations": message.conversation_id,
+        "messages": message.pk,
         "animals": rex.pk,
         "animal_pk": rex.pk,
         "practice_pk": riverside.pk,

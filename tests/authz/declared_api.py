@@ -378,6 +378,59 @@ API_ROUTES: dict[str, Route] = {
         pair="practices:workspace",
         kind=A,
     ),
+    # --- messages (issue 11) ----------------------------------------------------------------
+    "api:conversation-list": Route(
+        "/api/v1/conversations/",
+        {
+            "GET": Case(EVERYONE_SIGNED_IN),
+            "POST": Case(
+                REX_OWNER_ONLY,
+                body={"animal": "{rex}", "practice": "{riverside}", "body": "Matrix message"},
+                fmt="json",
+            ),
+        },
+        kind=A,
+    ),
+    "api:conversation-detail": Route(
+        "/api/v1/conversations/{conversation}/",
+        {"GET": Case(REX_OWNER_ONLY)},
+        pair="records:conversation_detail",
+        kind=A,
+    ),
+    "api:conversation-messages": Route(
+        "/api/v1/conversations/{conversation}/messages/",
+        {"POST": Case(REX_OWNER_ONLY, body={"body": "Matrix reply"}, fmt="json")},
+        kind=A,
+    ),
+    "api:message-attachment": Route(
+        "/api/v1/messages/{message}/attachment/",
+        {"GET": Case(REX_OWNER_ONLY)},
+        pair="records:message_attachment",
+        kind=A,
+    ),
+    "api:practice_workspace_inbox": Route(
+        "/api/v1/workspace/{practice}/conversations/",
+        {"GET": Case(who(ok=PRACTICE_STAFF_NOW), logs=RIVERSIDE_ONE)},
+        pair="practices:workspace_inbox",
+        kind=A,
+    ),
+    "api:practice_workspace_conversation": Route(
+        "/api/v1/workspace/{practice}/conversations/{conversation}/",
+        {"GET": Case(who(ok=RIVERSIDE_NOW), logs=1)},
+        pair="practices:workspace_conversation",
+        kind=A,
+    ),
+    "api:practice_workspace_conversation_messages": Route(
+        "/api/v1/workspace/{practice}/conversations/{conversation}/messages/",
+        {"POST": Case(who(ok=RIVERSIDE_NOW), body={"body": "Matrix reply"}, fmt="json", logs=1)},
+        kind=A,
+    ),
+    "api:practice_workspace_message_attachment": Route(
+        "/api/v1/workspace/{practice}/messages/{message}/attachment/",
+        {"GET": Case(who(ok=RIVERSIDE_NOW), logs=1)},
+        pair="practices:workspace_message_attachment",
+        kind=A,
+    ),
     "api:practice_workspace_animal": Route(
         "/api/v1/workspace/{practice}/animals/{rex}/",
         {"GET": Case(who(ok=REX_STAFF), logs=1)},

@@ -233,6 +233,49 @@ WEB_ROUTES: dict[str, Route] = {
         "/emergency-shares/{share}/revoke/", {"POST": Case(who(ok=["owner"]), body={})}
     ),
     "practices:access_log": Route("/access-log/", {"GET": Case(EVERYONE_SIGNED_IN)}),
+    # --- messages (issue 11), owner web -----------------------------------------------------
+    "records:conversation_list": Route("/messages/", {"GET": Case(EVERYONE_SIGNED_IN)}),
+    "records:conversation_detail": Route(
+        "/messages/{conversation}/",
+        {
+            "GET": Case(REX_OWNER_ONLY),
+            "POST": Case(REX_OWNER_ONLY, body={"body": "Matrix reply"}),
+        },
+        pair="api:conversation-detail",
+    ),
+    "records:message_attachment": Route(
+        "/messages/attachments/{message}/",
+        {"GET": Case(REX_OWNER_ONLY)},
+        pair="api:message-attachment",
+    ),
+    "records:animal_messages": Route(
+        "/animals/{rex}/messages/",
+        {
+            "GET": Case(REX_OWNER_ONLY),
+            "POST": Case(
+                REX_OWNER_ONLY, body={"practice": "{riverside}", "body": "Matrix message"}
+            ),
+        },
+    ),
+    # --- messages (issue 11), the staff inbox ------------------------------------------------
+    "practices:workspace_inbox": Route(
+        "/workspace/{practice}/messages/",
+        {"GET": Case(who(ok=PRACTICE_STAFF_NOW), logs=RIVERSIDE_ONE)},
+        pair="api:practice_workspace_inbox",
+    ),
+    "practices:workspace_conversation": Route(
+        "/workspace/{practice}/messages/{conversation}/",
+        {
+            "GET": Case(who(ok=RIVERSIDE_NOW), logs=1),
+            "POST": Case(who(ok=RIVERSIDE_NOW), body={"body": "Matrix reply"}, logs=1),
+        },
+        pair="api:practice_workspace_conversation",
+    ),
+    "practices:workspace_message_attachment": Route(
+        "/workspace/{practice}/messages/attachments/{message}/",
+        {"GET": Case(who(ok=RIVERSIDE_NOW), logs=1)},
+        pair="api:practice_workspace_message_attachment",
+    ),
     # --- the vet workspace, web -----------------------------------------------------------
     "practices:workspace_home": Route("/workspace/", {"GET": Case(EVERYONE_SIGNED_IN)}),
     "practices:join_request": Route(

@@ -186,6 +186,16 @@ def build_world() -> World:
     )
     share = svc.emergency_share_create(owner=alice, animals=[rex])
     share = svc.emergency_share_redeem(code=share.code, user=erin, practice=harbour)
+    # alice wrote to Riverside about Rex, with an attachment (issue 11: messages)
+    from records import messages as record_messages
+
+    message = record_messages.conversation_start(
+        owner=alice,
+        animal=rex,
+        practice=riverside,
+        body="Matrix message",
+        attachment=SimpleUploadedFile("xray.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
     rita_share = svc.emergency_share_create(owner=rita, animals=[rufus])
     rita.restricted_at = timezone.now()
     rita.save(update_fields=["restricted_at"])
@@ -258,6 +268,8 @@ def build_world() -> World:
         "expired_at": share.expires_at + timedelta(hours=1),
         "cert_link": cert_link.pk,
         "cert_token": cert_token,
+        "conversation": message.conversation_id,
+        "message": message.pk,
     }
     from django.contrib.contenttypes.models import ContentType
 
