@@ -19,6 +19,7 @@ from .practices import (
     PracticeMembership,
     RecordRequest,
     Service,
+    SharingState,
     StaffRole,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "PracticeMembership",
     "Sex",
     "Species",
+    "SharingState",
     "StaffRole",
     "WeightUnit",
 ]
