@@ -157,7 +157,7 @@ def sharing_projection_differences() -> list[Difference]:
     practice side reads). A pair the ledger knows but nobody favorites is not required
     to be projected (an erased account's rows go, its ledger stays)."""
     projected: dict[tuple[int, int], dict[str, Any]] = {
-        (row["owner_id"], row["practice_id"]): row
+        (row["owner_id"], row["practice_id"]): dict(row)
         for row in SharingState.objects.values(
             "owner_id", "practice_id", "event_id", "sequence", "action", "granted"
         ).iterator(chunk_size=5000)
