@@ -184,24 +184,33 @@ def sharing_projection_differences() -> list[Difference]:
 
 @transaction.atomic
 def sharing_projection_repair(differences: list[Difference]) -> int:
-    """Rewrite the projection from the ledger for these pairs. Returns rows changed."""
-    changed = 0
+    """Rewrite the projection from the ledger for these pairs, set-based (a DELETE for
+    pairs the ledger does not know, one upsert for the rest). Returns rows changed."""
     now = timezone.now()
-    for diff in differences:
-        rows = SharingState.objects.filter(owner_id=diff.owner_id, practice_id=diff.practice_id)
-        if diff.ledger is None:
-            changed += rows.delete()[0]
-            continue
-        SharingState.objects.update_or_create(
-            owner_id=diff.owner_id,
-            practice_id=diff.practice_id,
-            defaults={
-                "event_id": diff.ledger.event_id,
-                "sequence": diff.ledger.sequence,
-                "action": diff.ledger.action,
-                "granted": diff.ledger.granted,
-                "updated_at": now,
-            },
+    gone = [d for d in differences if d.ledger is None]
+    changed = 0
+    for diff in gone:  # rare: a projected pair the ledger never recorded
+        changed += SharingState.objects.filter(
+            owner_id=diff.owner_id, practice_id=diff.practice_id
+        ).delete()[0]
+    rows = [
+        SharingState(
+            owner_id=d.owner_id,
+            practice_id=d.practice_id,
+            event_id=d.ledger.event_id,
+            sequence=d.ledger.sequence,
+            action=d.ledger.action,
+            granted=d.ledger.granted,
+            updated_at=now,
         )
-        changed += 1
-    return changed
+        for d in differences
+        if d.ledger is not None
+    ]
+    SharingState.objects.bulk_create(
+        rows,
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["practice", "owner"],
+        update_fields=["event_id", "sequence", "action", "granted", "updated_at"],
+    )
+    return changed + len(rows)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -241,7 +242,6 @@ def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
     an animal a grant shares, and nothing a grant hides."""
     favorites = access.granting_favorites([practice.pk])
     shares = access.live_shares([practice.pk])
-    named = Exists(favorites.filter(owner_id=OuterRef("pk"), share_profile=True))
     q = q.strip()
     if q:
         all_match = Exists(Animal.objects.filter(owner_id=OuterRef("owner_id"), name__icontains=q))
@@ -262,19 +262,29 @@ def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
                 )
             )
         )
-    shown_name = Lower(Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField()))
-    return (
-        User.objects.filter(
-            Q(pk__in=favorites.values("owner_id")) | Q(pk__in=shares.values("owner_id"))
-        )
-        .annotate(named=named)
-        .annotate(
-            sort_name=Case(When(named=True, then=shown_name), default=Value("")),
-            owner_ref=F("pk"),
-        )
-        .order_by("-named", "sort_name", "pk")
-        .values("owner_ref", "named", "sort_name")
+    # Driven from the practice's own grants (indexed by practice), not from every account:
+    # a practice's list costs what its clients cost, whatever else the database holds.
+    # One row per client: an owner has at most one active favorite of a practice, and an
+    # owner seen only through emergency shares is one row however many shares.
+    shown_name = Lower(
+        Coalesce(NullIf("owner__full_name", Value("")), "owner__email", output_field=CharField())
     )
+    by_favorite = favorites.order_by().values(
+        owner_ref=F("owner_id"),
+        named=F("share_profile"),
+        sort_name=Case(When(share_profile=True, then=shown_name), default=Value("")),
+    )
+    by_share = (
+        shares.exclude(owner_id__in=favorites.values("owner_id"))
+        .order_by()
+        .values(
+            owner_ref=F("owner_id"),
+            named=Value(False, output_field=BooleanField()),
+            sort_name=Value("", output_field=CharField()),
+        )
+        .distinct()
+    )
+    return by_favorite.union(by_share, all=True).order_by("-named", "sort_name", "owner_ref")
 
 
 def workspace_client_rows(user: User, practice: Practice, keys: Iterable[dict]) -> list[ClientRow]:
