@@ -447,6 +447,17 @@ def client_identity(practice: Practice, owner: User) -> ClientIdentity:
     return access.client_identity(practice.pk, owner)
 
 
+def workspace_client_identity(practice: Practice, vis: Visibility) -> ClientIdentity:
+    """Who owns the animal, as this practice may see them, when the visibility is already
+    read: seen through the practice's own favorite, that favorite says whether the profile
+    is shared (no second read of the grants); through an emergency share, the practice may
+    still hold a favorite that shares the profile but not this animal, so it is asked."""
+    via = vis.via
+    if isinstance(via, Favorite) and via.practice_id == practice.pk:
+        return access.identity_with(practice.pk, vis.animal.owner, profile_shared=via.share_profile)
+    return access.client_identity(practice.pk, vis.animal.owner)
+
+
 def request_animals(
     user: User, membership: PracticeMembership, record_request: RecordRequest
 ) -> list[Animal]:

@@ -260,7 +260,7 @@ def workspace_animal(request: HttpRequest, practice_pk: int, animal_pk: int) -> 
             membership,
             vis=vis,
             animal=vis.animal,
-            client=sel.client_identity(membership.practice, vis.animal.owner),
+            client=sel.workspace_client_identity(membership.practice, vis),
             entries=entries_for(vis),
             vcpr_date=sel.vcpr_date(membership.practice, vis.animal),
             restricted=vis.animal.owner.is_restricted,
