@@ -118,3 +118,26 @@ def test_the_client_list_reads_no_ledger_and_its_queries_do_not_grow(carol, rive
             assert not [q for q in ctx.captured_queries if "consent_consentevent" in q["sql"]]
             counts.append(len(ctx.captured_queries))
     assert counts[:2] == counts[2:]
+
+
+def test_the_migration_backfills_the_projection_from_the_ledger(alice, bob, riverside):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("records.migrations.0006_sharing_state_projection").backfill
+    svc.favorite_create(owner=alice, practice=riverside)
+    svc.favorite_delete(favorite=svc.favorite_create(owner=bob, practice=riverside))
+    consent_grant(subject=alice, purpose="practice_sharing", scope="practice:999999", channel="web")
+    expected = set(SharingState.objects.values_list("owner_id", "practice_id", "action", "granted"))
+    assert expected == {
+        (alice.pk, riverside.pk, "grant", True),
+        (bob.pk, riverside.pk, "withdraw", False),
+    }
+    SharingState.objects.all().delete()
+    backfill(apps, None)
+    assert (
+        set(SharingState.objects.values_list("owner_id", "practice_id", "action", "granted"))
+        == expected
+    )
+    assert sharing_projection_differences() == []
