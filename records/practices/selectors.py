@@ -5,11 +5,13 @@ may look up of their own favorites, requests, shares and access log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -231,7 +233,46 @@ def _shown_name_matches(q: str) -> Q:
     return Q(share_profile=True) & (Q(owner__full_name__icontains=q) | Q(owner__email__icontains=q))
 
 
-def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
+@dataclass(frozen=True)
+class ClientKeys:
+    """The ordered keys of a practice's client list, to be paged (Django's Paginator and
+    DRF's pagination take it as they take a queryset), with a count that costs what the
+    grants cost: it counts the practice's granting favorites and its share-only clients
+    without the join to accounts and the names the ordering needs."""
+
+    keys: QuerySet
+    favorites: QuerySet
+    share_only: QuerySet
+    # Paginator asks whether the list is ordered; it always is.
+    ordered: ClassVar[bool] = True
+
+    def count(self) -> int:
+        parts: list[str] = []
+        params: list[Any] = []
+        for qs, column in ((self.favorites, "pk"), (self.share_only, "owner_id")):
+            try:
+                sql, part_params = qs.order_by().values(column).distinct().query.sql_with_params()
+            except EmptyResultSet:  # nothing can match
+                continue
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")  # noqa: S608 - ORM SQL
+            params.extend(part_params)
+        if not parts:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + " + ".join(parts), params)
+            return int(cursor.fetchone()[0])
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> QuerySet:
+        return self.keys[item]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.keys)
+
+
+def workspace_client_keys(practice: Practice, *, q: str = "") -> ClientKeys:
     """The practice's client list as one ordered SQL query of keys — one row per client
     (owner), however many grants they have (a favorite, live emergency shares) — to be
     paged; nothing is read or logged until a page is loaded with `workspace_client_rows`.
@@ -274,9 +315,9 @@ def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
         named=F("share_profile"),
         sort_name=Case(When(share_profile=True, then=shown_name), default=Value("")),
     )
+    share_only = shares.exclude(owner_id__in=favorites.values("owner_id"))
     by_share = (
-        shares.exclude(owner_id__in=favorites.values("owner_id"))
-        .order_by()
+        share_only.order_by()
         .values(
             owner_ref=F("owner_id"),
             named=Value(False, output_field=BooleanField()),
@@ -284,7 +325,11 @@ def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
         )
         .distinct()
     )
-    return by_favorite.union(by_share, all=True).order_by("-named", "sort_name", "owner_ref")
+    return ClientKeys(
+        keys=by_favorite.union(by_share, all=True).order_by("-named", "sort_name", "owner_ref"),
+        favorites=favorites,
+        share_only=share_only,
+    )
 
 
 def workspace_client_rows(user: User, practice: Practice, keys: Iterable[dict]) -> list[ClientRow]:
