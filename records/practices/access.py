@@ -5,7 +5,8 @@ A staff member sees an animal through a practice when
 - their membership there is active (`left_at` is null: leaving ends access at once), and
 - the owner's favorite of that practice is active (not ended, end date not passed), the
   ledger's latest event for ("practice_sharing", "practice:<id>") is a grant (rule 4:
-  asked at the moment of access), and the favorite covers the animal; what they see is
+  asked at the moment of access, through records.SharingState, the ledger's projection
+  written in each event's transaction), and the favorite covers the animal; what they see is
   limited to the favorite's record kinds; or
 - the practice redeemed an emergency share of the animal that is not revoked or expired.
 

@@ -5,13 +5,11 @@ may look up of their own favorites, requests, shares and access log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -49,6 +47,7 @@ from ..models import (
 from ..selectors import Visibility
 from . import access
 from .access import ClientIdentity
+from .client_keys import ClientKeys
 from .postcodes import bounding_box, distance_km
 
 DEFAULT_RADIUS_KM = 25.0
@@ -231,45 +230,6 @@ def _shown_name_matches(q: str) -> Q:
     profile — a search must not confirm a name or an address the practice may not see
     (§1.7)."""
     return Q(share_profile=True) & (Q(owner__full_name__icontains=q) | Q(owner__email__icontains=q))
-
-
-@dataclass(frozen=True)
-class ClientKeys:
-    """The ordered keys of a practice's client list, to be paged (Django's Paginator and
-    DRF's pagination take it as they take a queryset), with a count that costs what the
-    grants cost: it counts the practice's granting favorites and its share-only clients
-    without the join to accounts and the names the ordering needs."""
-
-    keys: QuerySet
-    favorites: QuerySet
-    share_only: QuerySet
-    # Paginator asks whether the list is ordered; it always is.
-    ordered: ClassVar[bool] = True
-
-    def count(self) -> int:
-        parts: list[str] = []
-        params: list[Any] = []
-        for qs, column in ((self.favorites, "pk"), (self.share_only, "owner_id")):
-            try:
-                sql, part_params = qs.order_by().values(column).distinct().query.sql_with_params()
-            except EmptyResultSet:  # nothing can match
-                continue
-            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")  # noqa: S608 - ORM SQL
-            params.extend(part_params)
-        if not parts:
-            return 0
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT " + " + ".join(parts), params)
-            return int(cursor.fetchone()[0])
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> QuerySet:
-        return self.keys[item]
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self.keys)
 
 
 def workspace_client_keys(practice: Practice, *, q: str = "") -> ClientKeys:
