@@ -24,8 +24,11 @@ class RecordsConfig(AppConfig):
 
 
 def _on_consent_recorded(sender: Any, event: Any, **kwargs: Any) -> None:
+    from .practices.projection import sharing_state_record
     from .practices.services import favorite_end_on_withdrawal
 
+    # The sharing-state projection follows every practice-sharing event, in its transaction.
+    sharing_state_record(event=event)
     favorite_end_on_withdrawal(event=event)
 
 

@@ -206,6 +206,17 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "created_at": _SHARING,
         "ended_at": _SHARING,
     },
+    # The consent ledger's latest practice-sharing event per owner and practice, projected.
+    "records.SharingState": {
+        "id": NOT_PERSONAL,
+        "owner": _SHARING,
+        "practice": _SHARING,
+        "event_id": _SHARING,
+        "sequence": _SHARING,
+        "action": _SHARING,
+        "granted": _SHARING,
+        "updated_at": _SHARING,
+    },
     "records.RecordRequest": {
         "id": NOT_PERSONAL,
         "favorite": _SHARING,
@@ -375,6 +386,7 @@ SUBJECTS: SubjectDeclaration = {
     "records.JoinRequest": (by_user("user", Role.STAFF), by_user("decided_by", Role.AUTHOR)),
     "records.ClientRegistration": (by_user("owner", Role.OWNER),),
     "records.Favorite": (by_user("owner", Role.OWNER),),
+    "records.SharingState": (by_user("owner", Role.OWNER),),
     "records.RecordRequest": (by_user("owner", Role.OWNER), by_user("answered_by", Role.AUTHOR)),
     "records.EmergencyShare": (by_user("owner", Role.OWNER), by_user("redeemed_by", Role.AUTHOR)),
     "records.BookingRules": (),
@@ -440,6 +452,7 @@ ERASURE: ErasureDeclaration = {
     },
     "records.ClientRegistration": {Role.OWNER: delete_rows()},
     "records.Favorite": {Role.OWNER: delete_rows()},
+    "records.SharingState": {Role.OWNER: delete_rows()},
     "records.RecordRequest": {
         Role.OWNER: delete_rows(),
         Role.AUTHOR: Plan(fields={"answered_by": SET_NULL}),

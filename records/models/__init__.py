@@ -30,6 +30,7 @@ from .practices import (
     PracticeMembership,
     RecordRequest,
     Service,
+    SharingState,
     StaffRole,
 )
 from .reminders import CareReminder
@@ -68,6 +69,7 @@ __all__ = [
     "PracticeMembership",
     "Sex",
     "Species",
+    "SharingState",
     "StaffRole",
     "WeightUnit",
 ]

@@ -222,6 +222,33 @@ class Favorite(models.Model):
         return frozenset(self.kinds) if self.kinds else None
 
 
+class SharingState(models.Model):
+    """A projection of the consent ledger: the latest practice-sharing event of one owner
+    for one practice (purpose "practice_sharing", scope "practice:<id>"), so that a
+    practice's client list reads one indexed row per client instead of searching the
+    ledger for every favorite. Written by records.practices.projection in the same
+    transaction as the ledger event (consent.dispatch.consent_recorded). The ledger stays
+    the source of truth: `manage.py sharing_projection_check` compares the two and repairs
+    differences."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    # The ledger's latest event for the pair: its id and sequence, and whether it grants.
+    event_id = models.BigIntegerField()
+    sequence = models.PositiveIntegerField()
+    action = models.CharField(max_length=20)
+    granted = models.BooleanField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "owner"], name="one_sharing_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} → practice {self.practice_id}: {self.action}"
+
+
 class RecordRequest(models.Model):
     """The owner, already a client, asks the practice for the records it holds."""
 

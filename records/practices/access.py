@@ -5,7 +5,8 @@ A staff member sees an animal through a practice when
 - their membership there is active (`left_at` is null: leaving ends access at once), and
 - the owner's favorite of that practice is active (not ended, end date not passed), the
   ledger's latest event for ("practice_sharing", "practice:<id>") is a grant (rule 4:
-  asked at the moment of access), and the favorite covers the animal; what they see is
+  asked at the moment of access, through records.SharingState, the ledger's projection
+  written in each event's transaction), and the favorite covers the animal; what they see is
   limited to the favorite's record kinds; or
 - the practice redeemed an emergency share of the animal that is not revoked or expired.
 
@@ -21,14 +22,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from consent.models import Action, ConsentEvent
-
-from ..models import AccessLog, AccessLogGrant, Animal, EmergencyShare, Favorite
+from ..models import AccessLog, AccessLogGrant, Animal, EmergencyShare, Favorite, SharingState
 from ..models.practices import PracticeMembership
 from ..visibility import Visibility
 
@@ -54,26 +52,16 @@ def active_practice_ids(user: User, practice: Practice | None = None) -> QuerySe
 
 
 def granting_favorites(practice_ids: Iterable[int] | QuerySet) -> QuerySet[Favorite]:
-    """Active favorites of these practices whose ledger state is a grant right now."""
-    latest_action = Subquery(
-        ConsentEvent.objects.filter(
-            subject_key=OuterRef("_subject_key"),
-            purpose__code=SHARING_PURPOSE,
-            scope=OuterRef("_scope"),
-        )
-        .order_by("-sequence")
-        .values("action")[:1]
+    """Active favorites of these practices whose ledger state is a grant right now.
+
+    The ledger's state is read from its projection (records.SharingState, one row per
+    owner and practice, written in the transaction of every practice-sharing event: see
+    records.practices.projection), one indexed probe per favorite instead of a search of
+    the ledger; `manage.py sharing_projection_check` holds the two together."""
+    granted = SharingState.objects.filter(
+        owner_id=OuterRef("owner_id"), practice_id=OuterRef("practice_id"), granted=True
     )
-    return (
-        Favorite.objects.active()
-        .filter(practice_id__in=practice_ids)
-        .annotate(
-            _subject_key=Concat(Value("user:"), Cast("owner_id", CharField())),
-            _scope=Concat(Value("practice:"), Cast("practice_id", CharField())),
-        )
-        .annotate(_latest=latest_action)
-        .filter(_latest=Action.GRANT)
-    )
+    return Favorite.objects.active().filter(practice_id__in=practice_ids).filter(Exists(granted))
 
 
 def live_shares(practice_ids: Iterable[int] | QuerySet) -> QuerySet[EmergencyShare]:

@@ -250,7 +250,7 @@ class WorkspaceClientsView(APIView):
         params.is_valid(raise_exception=True)
         keys = sel.workspace_client_keys(membership.practice, q=params.validated_data.get("q", ""))
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(keys, request, view=self)
+        page: list[dict] | None = paginator.paginate_queryset(keys, request, view=self)  # type: ignore[arg-type]
         rows = sel.workspace_client_rows(request.user, membership.practice, page or [])  # type: ignore[arg-type]
         return paginator.get_paginated_response(WorkspaceClientSerializer(rows, many=True).data)
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -46,6 +47,7 @@ from ..models import (
 from ..selectors import Visibility
 from . import access
 from .access import ClientIdentity
+from .client_keys import ClientKeys
 from .postcodes import bounding_box, distance_km
 
 DEFAULT_RADIUS_KM = 25.0
@@ -230,7 +232,7 @@ def _shown_name_matches(q: str) -> Q:
     return Q(share_profile=True) & (Q(owner__full_name__icontains=q) | Q(owner__email__icontains=q))
 
 
-def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
+def workspace_client_keys(practice: Practice, *, q: str = "") -> ClientKeys:
     """The practice's client list as one ordered SQL query of keys — one row per client
     (owner), however many grants they have (a favorite, live emergency shares) — to be
     paged; nothing is read or logged until a page is loaded with `workspace_client_rows`.
@@ -241,7 +243,6 @@ def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
     an animal a grant shares, and nothing a grant hides."""
     favorites = access.granting_favorites([practice.pk])
     shares = access.live_shares([practice.pk])
-    named = Exists(favorites.filter(owner_id=OuterRef("pk"), share_profile=True))
     q = q.strip()
     if q:
         all_match = Exists(Animal.objects.filter(owner_id=OuterRef("owner_id"), name__icontains=q))
@@ -262,18 +263,32 @@ def workspace_client_keys(practice: Practice, *, q: str = "") -> QuerySet:
                 )
             )
         )
-    shown_name = Lower(Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField()))
-    return (
-        User.objects.filter(
-            Q(pk__in=favorites.values("owner_id")) | Q(pk__in=shares.values("owner_id"))
+    # Driven from the practice's own grants (indexed by practice), not from every account:
+    # a practice's list costs what its clients cost, whatever else the database holds.
+    # One row per client: an owner has at most one active favorite of a practice, and an
+    # owner seen only through emergency shares is one row however many shares.
+    shown_name = Lower(
+        Coalesce(NullIf("owner__full_name", Value("")), "owner__email", output_field=CharField())
+    )
+    by_favorite = favorites.order_by().values(
+        owner_ref=F("owner_id"),
+        named=F("share_profile"),
+        sort_name=Case(When(share_profile=True, then=shown_name), default=Value("")),
+    )
+    share_only = shares.exclude(owner_id__in=favorites.values("owner_id"))
+    by_share = (
+        share_only.order_by()
+        .values(
+            owner_ref=F("owner_id"),
+            named=Value(False, output_field=BooleanField()),
+            sort_name=Value("", output_field=CharField()),
         )
-        .annotate(named=named)
-        .annotate(
-            sort_name=Case(When(named=True, then=shown_name), default=Value("")),
-            owner_ref=F("pk"),
-        )
-        .order_by("-named", "sort_name", "pk")
-        .values("owner_ref", "named", "sort_name")
+        .distinct()
+    )
+    return ClientKeys(
+        keys=by_favorite.union(by_share, all=True).order_by("-named", "sort_name", "owner_ref"),
+        favorites=favorites,
+        share_only=share_only,
     )
 
 
@@ -435,6 +450,17 @@ def _name_clients(practice_id: int, record_requests: list[RecordRequest]) -> Non
 def client_identity(practice: Practice, owner: User) -> ClientIdentity:
     """Who the owner is, as this practice may see them (access.client_identity)."""
     return access.client_identity(practice.pk, owner)
+
+
+def workspace_client_identity(practice: Practice, vis: Visibility) -> ClientIdentity:
+    """Who owns the animal, as this practice may see them, when the visibility is already
+    read: seen through the practice's own favorite, that favorite says whether the profile
+    is shared (no second read of the grants); through an emergency share, the practice may
+    still hold a favorite that shares the profile but not this animal, so it is asked."""
+    via = vis.via
+    if isinstance(via, Favorite) and via.practice_id == practice.pk:
+        return access.identity_with(practice.pk, vis.animal.owner, profile_shared=via.share_profile)
+    return access.client_identity(practice.pk, vis.animal.owner)
 
 
 def request_animals(

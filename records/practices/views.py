@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -239,7 +239,7 @@ def workspace(request: HttpRequest, practice_pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
     q = request.GET.get("q", "").strip()[:100]
     keys = sel.workspace_client_keys(membership.practice, q=q)
-    page = Paginator(keys, sel.CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page: Page[Any] = Paginator(keys, sel.CLIENTS_PER_PAGE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
     clients = sel.workspace_client_rows(request.user, membership.practice, page.object_list)  # type: ignore[arg-type]
     open_requests = sel.open_request_count(membership.practice)
     return render(
@@ -260,7 +260,7 @@ def workspace_animal(request: HttpRequest, practice_pk: int, animal_pk: int) -> 
             membership,
             vis=vis,
             animal=vis.animal,
-            client=sel.client_identity(membership.practice, vis.animal.owner),
+            client=sel.workspace_client_identity(membership.practice, vis),
             entries=entries_for(vis),
             vcpr_date=sel.vcpr_date(membership.practice, vis.animal),
             restricted=vis.animal.owner.is_restricted,
