@@ -63,7 +63,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     EntryKind.CLINICAL_NOTE: (),
     EntryKind.WEIGHT: ("weight_value", "weight_unit"),
-    EntryKind.MEDICATION: ("medication_name", "dose", "ends_on"),
+    EntryKind.MEDICATION: ("medication_name", "dose", "ends_on", "next_due_on"),
     EntryKind.ALLERGY: ("allergen", "severity"),
     EntryKind.LAB_RESULT: ("test_name", "result"),
     EntryKind.DOCUMENT: ("document", "document_type"),

@@ -306,3 +306,36 @@ def test_erasure_deletes_the_owners_reminders_and_no_one_elses(alice, rex, bob, 
     manifest = json.loads(out.getvalue())["manifest"]["tables"]
     assert manifest["records.CareReminder"]["deleted"] == 1
     assert list(CareReminder.objects.values_list("owner__email", flat=True)) == [bob.email]
+
+
+# --- treatments: a medication with a next-due date is a due item too ------------------
+
+
+def test_a_treatment_with_a_next_due_date_is_reminded_until_its_next_dose(alice, rex, client):
+    reminders_on(alice)
+    client.force_login(alice)
+    # The owner records a flea treatment through the web form, with when the next is due.
+    response = client.post(
+        reverse("records:entry_add", args=[rex.pk]) + "?kind=medication",
+        {
+            "occurred_on": "2026-03-08",
+            "medication_name": "Bravecto",
+            "dose": "1 chew",
+            "next_due_on": "2026-06-08",
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    (item,) = reminders.owner_due_items(user=alice, today=TODAY)
+    assert (item.kind, item.what, item.due_on) == (
+        EntryKind.MEDICATION,
+        "Bravecto",
+        dt.date(2026, 6, 8),
+    )
+    assert send(TODAY).reminders == 1  # the 7-day reminder
+    assert "Bravecto" in emails_to(alice.email)[0].body
+
+    EntryFactory(
+        animal=rex, kind=EntryKind.MEDICATION, medication_name="bravecto", occurred_on=TODAY
+    )
+    assert reminders.owner_due_items(user=alice, today=TODAY) == []
+    assert send(dt.date(2026, 6, 8)).reminders == 0
