@@ -85,3 +85,23 @@ def test_demo_owner_can_sign_in_and_sees_a_year_of_records(reference_data, setti
     rex = Animal.objects.get(name="Rex")
     detail = client.get(f"/animals/{rex.pk}/").content.decode()
     assert "<svg" in detail and "Nobivac" in detail
+
+
+def test_the_demo_owner_can_book_rex_with_the_demo_vet(reference_data, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from records.practices.appointment_selectors import bookable_animals, practice_slots
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # the hours are published once
+    owner = User.objects.get(email="owner@example.com")
+    vet = User.objects.get(email="vet@example.com")
+    practice = PracticeMembership.objects.get(user=vet).practice
+    assert practice.weekly_availability.count() == 5
+    assert [a.name for a in bookable_animals(owner, practice)] == ["Rex"]
+    week = practice_slots(practice, day_from=timezone.localdate() + timedelta(days=2), days=7)
+    assert len(week) == 5 * 9  # weekday mornings, 09:00-12:00 in 20-minute slots
+    assert all(slot.online for slot in week)

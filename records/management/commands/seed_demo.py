@@ -5,7 +5,7 @@ it can never put known passwords on a production site."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +27,7 @@ from records.models import (
     StaffRole,
 )
 from records.practices.demo import seed_practice_demo
-from records.practices.services import favorite_create
+from records.practices.services import availability_add, favorite_create
 from vetpass.accounts.models import User
 from vetpass.accounts.services import ActivityKind, activity_record
 
@@ -78,6 +78,24 @@ def seed_practice() -> Practice:
         },
     )
     return practice
+
+
+def bookable_hours(practice: Practice, vet: User) -> None:
+    if practice.weekly_availability.exists():
+        return
+    staff = PracticeMembership.objects.get(practice=practice, user=vet)
+    service = practice.services.get(slug="general-practice")
+    for weekday in range(5):
+        availability_add(
+            practice=practice,
+            membership_id=staff.pk,
+            service=service,
+            weekday=weekday,
+            starts_at=time(9, 0),
+            ends_at=time(12, 0),
+            slot_minutes=20,
+            online=True,
+        )
 
 
 def membership(practice: Practice, user: User, role: str, *, admin: bool = False) -> None:
@@ -260,6 +278,9 @@ class Command(BaseCommand):
             # the other demo practices are there to find and favorite.
             if not Favorite.objects.filter(owner=owner, practice=practice).exists():
                 favorite_create(owner=owner, practice=practice, all_animals=False, animals=[dog])
+            # The vet publishes bookable hours (weekday mornings, online too), so the owner can
+            # book Rex in straight away.
+            bookable_hours(practice, vet)
             # The owner has just "used the service", so retention jobs leave the demo alone.
             activity_record(user=owner, kind=ActivityKind.RECORD_CHANGE)
 
