@@ -125,7 +125,7 @@ def test_the_migration_backfills_the_projection_from_the_ledger(alice, bob, rive
 
     from django.apps import apps
 
-    backfill = import_module("records.migrations.0006_sharing_state_projection").backfill
+    backfill = import_module("records.migrations.0010_sharing_state_projection").backfill
     svc.favorite_create(owner=alice, practice=riverside)
     svc.favorite_delete(favorite=svc.favorite_create(owner=bob, practice=riverside))
     consent_grant(subject=alice, purpose="practice_sharing", scope="practice:999999", channel="web")
