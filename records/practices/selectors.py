@@ -47,7 +47,7 @@ from ..models import (
 from ..selectors import Visibility
 from . import access
 from .access import ClientIdentity
-from .client_keys import ClientKeys
+from .client_keys import ClientCursor, ClientPage
 from .postcodes import bounding_box, distance_km
 
 DEFAULT_RADIUS_KM = 25.0
@@ -232,15 +232,47 @@ def _shown_name_matches(q: str) -> Q:
     return Q(share_profile=True) & (Q(owner__full_name__icontains=q) | Q(owner__email__icontains=q))
 
 
-def workspace_client_keys(practice: Practice, *, q: str = "") -> ClientKeys:
-    """The practice's client list as one ordered SQL query of keys — one row per client
-    (owner), however many grants they have (a favorite, live emergency shares) — to be
-    paged; nothing is read or logged until a page is loaded with `workspace_client_rows`.
+def _beyond(cursor: ClientCursor, *, named: str, sort_name: str, owner: str) -> Q:
+    """Rows strictly after the cursor in the list's order (named first, then the shown
+    name, then the owner id as the tiebreaker), or strictly before it when reading back."""
+    ahead, behind = ("gt", "lt") if cursor.forward else ("lt", "gt")
+    later_in_group = Q(**{f"{sort_name}__{ahead}": cursor.sort_name}) | Q(
+        **{sort_name: cursor.sort_name, f"{owner}__{ahead}": cursor.owner_ref}
+    )
+    # `named` sorts descending: the named clients come first.
+    return Q(**{f"{named}__{behind}": cursor.named}) | (Q(**{named: cursor.named}) & later_in_group)
+
+
+def _share_only_beyond(cursor: ClientCursor) -> Q | None:
+    """`_beyond` for the clients seen only through shares: their key is always (unnamed,
+    "", owner id), so the cursor decides in Python; None when none of them can follow."""
+    if cursor.forward:
+        if cursor.named:
+            return Q()
+        return Q(owner_id__gt=cursor.owner_ref) if cursor.sort_name == "" else None
+    if cursor.named:
+        return None
+    return Q(owner_id__lt=cursor.owner_ref) if cursor.sort_name == "" else Q()
+
+
+def workspace_client_page(
+    practice: Practice,
+    *,
+    q: str = "",
+    cursor: ClientCursor | None = None,
+    size: int = CLIENTS_PER_PAGE,
+) -> ClientPage:
+    """One page of the practice's client list as keys — one per client (owner), however
+    many grants they have (a favorite, live emergency shares) — read by keyset from the
+    cursor (the first page without one), with the cursors of the pages either side.
+    Nothing is read or logged beyond the keys until the page is loaded with
+    `workspace_client_rows`; nothing counts the practice's clients.
 
     Clients who share their name with the practice come first, by that name; then those
     who do not, in the order they joined VetPass (their label tells nothing, and sorting
-    by a hidden name would hint at it). `q` matches a shared name or email, or the name of
-    an animal a grant shares, and nothing a grant hides."""
+    by a hidden name would hint at it); the owner id breaks ties, so the order is total and
+    a page boundary never skips or repeats a client. `q` matches a shared name or email,
+    or the name of an animal a grant shares, and nothing a grant hides."""
     favorites = access.granting_favorites([practice.pk])
     shares = access.live_shares([practice.pk])
     q = q.strip()
@@ -270,12 +302,19 @@ def workspace_client_keys(practice: Practice, *, q: str = "") -> ClientKeys:
     shown_name = Lower(
         Coalesce(NullIf("owner__full_name", Value("")), "owner__email", output_field=CharField())
     )
-    by_favorite = favorites.order_by().values(
-        owner_ref=F("owner_id"),
-        named=F("share_profile"),
-        sort_name=Case(When(share_profile=True, then=shown_name), default=Value("")),
+    keyed = favorites.alias(
+        _sort=Case(When(share_profile=True, then=shown_name), default=Value(""))
     )
     share_only = shares.exclude(owner_id__in=favorites.values("owner_id"))
+    if cursor is not None:
+        keyed = keyed.filter(
+            _beyond(cursor, named="share_profile", sort_name="_sort", owner="owner_id")
+        )
+        share_cond = _share_only_beyond(cursor)
+        share_only = share_only.filter(share_cond) if share_cond is not None else shares.none()
+    by_favorite = keyed.order_by().values(
+        owner_ref=F("owner_id"), named=F("share_profile"), sort_name=F("_sort")
+    )
     by_share = (
         share_only.order_by()
         .values(
@@ -285,15 +324,30 @@ def workspace_client_keys(practice: Practice, *, q: str = "") -> ClientKeys:
         )
         .distinct()
     )
-    return ClientKeys(
-        keys=by_favorite.union(by_share, all=True).order_by("-named", "sort_name", "owner_ref"),
-        favorites=favorites,
-        share_only=share_only,
+    forward = cursor is None or cursor.forward
+    order = (
+        ("-named", "sort_name", "owner_ref") if forward else ("named", "-sort_name", "-owner_ref")
+    )
+    keys = list(by_favorite.union(by_share, all=True).order_by(*order)[: size + 1])
+    more = len(keys) > size
+    keys = keys[:size]
+    if not forward:
+        if not more:  # back at the start: the first page, full
+            return workspace_client_page(practice, q=q, size=size)
+        keys.reverse()
+    if not keys:
+        return ClientPage(keys=[], next=None, previous=None)
+    has_next = more if forward else True
+    has_previous = cursor is not None if forward else True
+    return ClientPage(
+        keys=keys,
+        next=ClientCursor.after(keys[-1]) if has_next else None,
+        previous=ClientCursor.before(keys[0]) if has_previous else None,
     )
 
 
 def workspace_client_rows(user: User, practice: Practice, keys: Iterable[dict]) -> list[ClientRow]:
-    """The clients for one page of `workspace_client_keys`, with the animals their grants
+    """The clients for one page of `workspace_client_page`, with the animals their grants
     share, in a fixed number of queries; each client shown — and only those — is one
     access-log row (through their favorite, else their share), written set-based."""
     owner_ids = [k["owner_ref"] for k in keys]
