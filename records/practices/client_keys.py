@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 
 class InvalidCursor(ValueError):
     """A cursor this list did not hand out (edited, truncated or from another version)."""
@@ -55,6 +57,27 @@ class ClientCursor:
         ):
             raise InvalidCursor(text)
         return cls(bool(named), sort_name, owner_ref, bool(forward))
+
+    def beyond(self, *, named: str, sort_name: str, owner: str) -> Q:
+        """Rows strictly after the cursor in the list's order (named first, then the shown
+        name, then the owner id as the tiebreaker), or strictly before it reading back."""
+        ahead, behind = ("gt", "lt") if self.forward else ("lt", "gt")
+        later_in_group = Q(**{f"{sort_name}__{ahead}": self.sort_name}) | Q(
+            **{sort_name: self.sort_name, f"{owner}__{ahead}": self.owner_ref}
+        )
+        # `named` sorts descending: the named clients come first.
+        return Q(**{f"{named}__{behind}": self.named}) | (Q(**{named: self.named}) & later_in_group)
+
+    def share_only_beyond(self) -> Q | None:
+        """`beyond` for the clients seen only through shares: their key is always (unnamed,
+        "", owner id), so the cursor decides in Python; None when none of them can follow."""
+        if self.forward:
+            if self.named:
+                return Q()
+            return Q(owner_id__gt=self.owner_ref) if self.sort_name == "" else None
+        if self.named:
+            return None
+        return Q(owner_id__lt=self.owner_ref) if self.sort_name == "" else Q()
 
 
 @dataclass(frozen=True)

@@ -232,29 +232,6 @@ def _shown_name_matches(q: str) -> Q:
     return Q(share_profile=True) & (Q(owner__full_name__icontains=q) | Q(owner__email__icontains=q))
 
 
-def _beyond(cursor: ClientCursor, *, named: str, sort_name: str, owner: str) -> Q:
-    """Rows strictly after the cursor in the list's order (named first, then the shown
-    name, then the owner id as the tiebreaker), or strictly before it when reading back."""
-    ahead, behind = ("gt", "lt") if cursor.forward else ("lt", "gt")
-    later_in_group = Q(**{f"{sort_name}__{ahead}": cursor.sort_name}) | Q(
-        **{sort_name: cursor.sort_name, f"{owner}__{ahead}": cursor.owner_ref}
-    )
-    # `named` sorts descending: the named clients come first.
-    return Q(**{f"{named}__{behind}": cursor.named}) | (Q(**{named: cursor.named}) & later_in_group)
-
-
-def _share_only_beyond(cursor: ClientCursor) -> Q | None:
-    """`_beyond` for the clients seen only through shares: their key is always (unnamed,
-    "", owner id), so the cursor decides in Python; None when none of them can follow."""
-    if cursor.forward:
-        if cursor.named:
-            return Q()
-        return Q(owner_id__gt=cursor.owner_ref) if cursor.sort_name == "" else None
-    if cursor.named:
-        return None
-    return Q(owner_id__lt=cursor.owner_ref) if cursor.sort_name == "" else Q()
-
-
 def workspace_client_page(
     practice: Practice,
     *,
@@ -263,11 +240,9 @@ def workspace_client_page(
     size: int = CLIENTS_PER_PAGE,
 ) -> ClientPage:
     """One page of the practice's client list as keys — one per client (owner), however
-    many grants they have (a favorite, live emergency shares) — read by keyset from the
-    cursor (the first page without one), with the cursors of the pages either side.
-    Nothing is read or logged beyond the keys until the page is loaded with
-    `workspace_client_rows`; nothing counts the practice's clients.
-
+    many grants (a favorite, live emergency shares) — read by keyset from the cursor (the
+    first page without one), with the cursors either side; nothing counts the clients,
+    nothing is read or logged beyond the keys until `workspace_client_rows` loads them.
     Clients who share their name with the practice come first, by that name; then those
     who do not, in the order they joined VetPass (their label tells nothing, and sorting
     by a hidden name would hint at it); the owner id breaks ties, so the order is total and
@@ -308,9 +283,9 @@ def workspace_client_page(
     share_only = shares.exclude(owner_id__in=favorites.values("owner_id"))
     if cursor is not None:
         keyed = keyed.filter(
-            _beyond(cursor, named="share_profile", sort_name="_sort", owner="owner_id")
+            cursor.beyond(named="share_profile", sort_name="_sort", owner="owner_id")
         )
-        share_cond = _share_only_beyond(cursor)
+        share_cond = cursor.share_only_beyond()
         share_only = share_only.filter(share_cond) if share_cond is not None else shares.none()
     by_favorite = keyed.order_by().values(
         owner_ref=F("owner_id"), named=F("share_profile"), sort_name=F("_sort")
