@@ -170,3 +170,33 @@ def test_api_bad_cursor_answers_in_the_error_format(carol, riverside):
     response = client_for(carol).get(f"/api/v1/workspace/{riverside.pk}/clients/", {"q": "x" * 101})
     assert response.status_code == 400
     assert "q" in response.json()["error"]["fields"]
+
+
+def test_keyset_pages_neither_skip_nor_repeat_clients_with_equal_keys(carol, riverside, now):
+    """Equal names, hidden names (all sort as "") and share-only clients across page
+    boundaries, forward and back: the owner id breaks every tie."""
+    same = [client_named(riverside, "Same Name")[0] for _ in range(4)]
+    hidden = [client_named(riverside, f"Hidden {i}", share_profile=False)[0] for i in range(3)]
+    shared_only = []
+    for _ in range(3):
+        owner, pets = UserFactory(), []
+        pets.append(AnimalFactory(owner=owner))
+        share = svc.emergency_share_create(owner=owner, animals=pets)
+        svc.emergency_share_redeem(code=share.code, user=carol, practice=riverside)
+        shared_only.append(owner)
+    client = client_for(carol)
+    body, pages = api_clients(client, riverside, page_size=3), []
+    while True:
+        pages.append([row["owner"]["id"] for row in body["results"]])
+        if not body["next"]:
+            break
+        body = client.get(body["next"]).json()
+    seen = [pk for page in pages for pk in page]
+    named = sorted(o.pk for o in same)
+    unnamed = sorted(o.pk for o in hidden + shared_only)
+    assert seen == named + unnamed
+    back = []
+    while body["previous"]:
+        body = client.get(body["previous"]).json()
+        back.append([row["owner"]["id"] for row in body["results"]])
+    assert back == pages[-2::-1]
