@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +30,11 @@ class ClientCursor:
     forward: bool = True
 
     @classmethod
-    def after(cls, key: dict[str, Any]) -> ClientCursor:
+    def after(cls, key: Mapping[str, Any]) -> ClientCursor:
         return cls(bool(key["named"]), key["sort_name"] or "", int(key["owner_ref"]), True)
 
     @classmethod
-    def before(cls, key: dict[str, Any]) -> ClientCursor:
+    def before(cls, key: Mapping[str, Any]) -> ClientCursor:
         return cls(bool(key["named"]), key["sort_name"] or "", int(key["owner_ref"]), False)
 
     def encode(self) -> str:
@@ -85,6 +86,6 @@ class ClientPage:
     """One page of the client list's keys, in list order, and the cursors of the next and
     previous pages (None at either end)."""
 
-    keys: list[dict[str, Any]]
+    keys: Sequence[Mapping[str, Any]]
     next: ClientCursor | None
     previous: ClientCursor | None

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
@@ -26,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower, NullIf, TruncHour
+from django.db.models.functions import Coalesce, NullIf, TruncHour
 from django.http import Http404
 
 from vetpass.accounts.models import User
@@ -274,36 +273,36 @@ def workspace_client_page(
     # a practice's list costs what its clients cost, whatever else the database holds.
     # One row per client: an owner has at most one active favorite of a practice, and an
     # owner seen only through emergency shares is one row however many shares.
-    shown_name = Lower(
-        Coalesce(NullIf("owner__full_name", Value("")), "owner__email", output_field=CharField())
-    )
-    keyed = favorites.alias(
-        _sort=Case(When(share_profile=True, then=shown_name), default=Value(""))
-    )
+    # The shown name is stored on the favorite (Favorite.list_name, trigger-kept) and
+    # indexed in the list's order: the page is read from the cursor, not sorted from all.
     share_only = shares.exclude(owner_id__in=favorites.values("owner_id"))
     if cursor is not None:
-        keyed = keyed.filter(
-            cursor.beyond(named="share_profile", sort_name="_sort", owner="owner_id")
+        favorites = favorites.filter(
+            cursor.beyond(named="share_profile", sort_name="list_name", owner="owner_id")
         )
         share_cond = cursor.share_only_beyond()
         share_only = share_only.filter(share_cond) if share_cond is not None else shares.none()
-    by_favorite = keyed.order_by().values(
-        owner_ref=F("owner_id"), named=F("share_profile"), sort_name=F("_sort")
+    forward = cursor is None or cursor.forward
+    order = ("-share_profile", "list_name", "owner_id")
+    if not forward:
+        order = ("share_profile", "-list_name", "-owner_id")
+    by_favorite = favorites.order_by(*order).values(
+        owner_ref=F("owner_id"), named=F("share_profile"), sort_name=F("list_name")
     )
     by_share = (
-        share_only.order_by()
-        .values(
-            owner_ref=F("owner_id"),
-            named=Value(False, output_field=BooleanField()),
-            sort_name=Value("", output_field=CharField()),
-        )
+        share_only.order_by("owner_id" if forward else "-owner_id")
+        .values_list("owner_id", flat=True)
         .distinct()
     )
-    forward = cursor is None or cursor.forward
-    order = (
-        ("-named", "sort_name", "owner_ref") if forward else ("named", "-sort_name", "-owner_ref")
-    )
-    keys = list(by_favorite.union(by_share, all=True).order_by(*order)[: size + 1])
+    keys = list(by_favorite[: size + 1])
+    # The share-only clients sort with the unnamed favorites, by owner id (their keys
+    # are all (unnamed, "")): merged here, named clients first.
+    named = [k for k in keys if k["named"]]
+    unnamed = [k for k in keys if not k["named"]] + [
+        {"owner_ref": pk, "named": False, "sort_name": ""} for pk in by_share[: size + 1]
+    ]
+    unnamed.sort(key=lambda k: k["owner_ref"], reverse=not forward)
+    keys = (named + unnamed if forward else unnamed + named)[: size + 1]
     more = len(keys) > size
     keys = keys[:size]
     if not forward:

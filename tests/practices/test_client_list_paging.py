@@ -200,3 +200,28 @@ def test_keyset_pages_neither_skip_nor_repeat_clients_with_equal_keys(carol, riv
         body = client.get(body["previous"]).json()
         back.append([row["owner"]["id"] for row in body["results"]])
     assert back == pages[-2::-1]
+
+
+def test_the_stored_sort_key_follows_renames_and_the_profile_choice(carol, riverside):
+    """Favorite.list_name is kept by database triggers, whatever door changes the account
+    or the favorite: the list's order follows at once."""
+    bea, _ = client_named(riverside, "Bea Best")
+    cid, _ = client_named(riverside, "Cid Cole")
+    client = client_for(carol)
+
+    def order():
+        return [row["owner"]["id"] for row in api_clients(client, riverside)["results"]]
+
+    assert order() == [bea.pk, cid.pk]
+    bea.full_name = "Zara Zed"  # a rename through any door (here a plain save)
+    bea.save(update_fields=["full_name"])
+    assert order() == [cid.pk, bea.pk]
+    assert bea.favorites.get().list_name == "zara zed"
+    bea.full_name = ""
+    bea.save(update_fields=["full_name"])  # no name: the email is the shown name
+    assert bea.favorites.get().list_name == bea.email.lower()
+    favorite = cid.favorites.get()
+    svc.favorite_update(favorite=favorite, share_profile=False, all_animals=True)
+    favorite.refresh_from_db()
+    assert favorite.list_name == ""  # a hidden name does not sort the list
+    assert order() == [bea.pk, cid.pk]
