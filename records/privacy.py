@@ -205,6 +205,8 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "already_client": _SHARING,
         "created_at": _SHARING,
         "ended_at": _SHARING,
+        # The owner's shown name as the client list sorts it (derived, trigger-kept).
+        "list_name": _SHARING,
     },
     # The consent ledger's latest practice-sharing event per owner and practice, projected.
     "records.SharingState": {

@@ -201,6 +201,11 @@ class Favorite(models.Model):
     already_client = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The client list's sort key (issue 10): the owner's shown name, lower-cased, where the
+    # favorite shares the profile, else "". Kept by database triggers (migration
+    # 0011_favorite_client_list_key) on this row and on the owner's account row, so every
+    # door that renames an account or changes share_profile keeps it in step.
+    list_name = models.CharField(max_length=300, default="", blank=True, editable=False)
 
     objects = FavoriteQuerySet.as_manager()
 
@@ -211,6 +216,17 @@ class Favorite(models.Model):
                 fields=["owner", "practice"],
                 condition=models.Q(ended_at__isnull=True),
                 name="one_active_favorite",
+            )
+        ]
+        indexes = [
+            # The client list's keyset order, walked from the cursor (issue 10).
+            models.Index(
+                models.F("practice"),
+                models.F("share_profile").desc(),
+                models.F("list_name"),
+                models.F("owner"),
+                name="favorite_client_list_order",
+                condition=models.Q(ended_at__isnull=True),
             )
         ]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from vetpass.api import Pagination
@@ -17,6 +19,7 @@ from ..models import Favorite
 from ..selectors import entries_for
 from . import selectors as sel
 from . import services as svc
+from .client_keys import ClientCursor, InvalidCursor
 from .forms import ClinicalEntryForm
 from .serializers import (
     AccessLogSerializer,
@@ -237,8 +240,25 @@ class WorkspaceView(APIView):
         return Response({"results": MembershipSerializer(memberships, many=True).data})
 
 
+class ClientListPagination(CursorPagination):
+    """Keyset pages for the client list (issue 10): {next, previous, results}, no count —
+    counting a practice's clients costs what all of them cost. `cursor` is opaque; the
+    page itself is read by `selectors.workspace_client_page`, this class gives the schema
+    and the page size (50, up to 200)."""
+
+    page_size = sel.CLIENTS_PER_PAGE
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def link(self, request: Request, cursor: ClientCursor | None) -> str | None:
+        if cursor is None:
+            return None
+        url = request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, cursor.encode())
+
+
 class WorkspaceClientsView(APIView):
-    pagination_class = Pagination
+    pagination_class = ClientListPagination
 
     @extend_schema(
         parameters=[WorkspaceClientSearchSerializer],
@@ -248,11 +268,26 @@ class WorkspaceClientsView(APIView):
         membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
         params = WorkspaceClientSearchSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        keys = sel.workspace_client_keys(membership.practice, q=params.validated_data.get("q", ""))
         paginator = self.pagination_class()
-        page: list[dict] | None = paginator.paginate_queryset(keys, request, view=self)  # type: ignore[arg-type]
-        rows = sel.workspace_client_rows(request.user, membership.practice, page or [])  # type: ignore[arg-type]
-        return paginator.get_paginated_response(WorkspaceClientSerializer(rows, many=True).data)
+        text = request.query_params.get(paginator.cursor_query_param, "")
+        try:
+            cursor = ClientCursor.decode(text) if text else None
+        except InvalidCursor:
+            raise serializers.ValidationError({"cursor": ["Invalid cursor."]}) from None
+        page = sel.workspace_client_page(
+            membership.practice,
+            q=params.validated_data.get("q", ""),
+            cursor=cursor,
+            size=paginator.get_page_size(request) or sel.CLIENTS_PER_PAGE,
+        )
+        rows = sel.workspace_client_rows(request.user, membership.practice, page.keys)  # type: ignore[arg-type]
+        return Response(
+            {
+                "next": paginator.link(request, page.next),
+                "previous": paginator.link(request, page.previous),
+                "results": WorkspaceClientSerializer(rows, many=True).data,
+            }
+        )
 
 
 class WorkspaceAnimalView(APIView):

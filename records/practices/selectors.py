@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
@@ -26,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower, NullIf, TruncHour
+from django.db.models.functions import Coalesce, NullIf, TruncHour
 from django.http import Http404
 
 from vetpass.accounts.models import User
@@ -47,7 +46,7 @@ from ..models import (
 from ..selectors import Visibility
 from . import access
 from .access import ClientIdentity
-from .client_keys import ClientKeys
+from .client_keys import ClientCursor, ClientPage
 from .postcodes import bounding_box, distance_km
 
 DEFAULT_RADIUS_KM = 25.0
@@ -232,15 +231,22 @@ def _shown_name_matches(q: str) -> Q:
     return Q(share_profile=True) & (Q(owner__full_name__icontains=q) | Q(owner__email__icontains=q))
 
 
-def workspace_client_keys(practice: Practice, *, q: str = "") -> ClientKeys:
-    """The practice's client list as one ordered SQL query of keys — one row per client
-    (owner), however many grants they have (a favorite, live emergency shares) — to be
-    paged; nothing is read or logged until a page is loaded with `workspace_client_rows`.
-
+def workspace_client_page(
+    practice: Practice,
+    *,
+    q: str = "",
+    cursor: ClientCursor | None = None,
+    size: int = CLIENTS_PER_PAGE,
+) -> ClientPage:
+    """One page of the practice's client list as keys — one per client (owner), however
+    many grants (a favorite, live emergency shares) — read by keyset from the cursor (the
+    first page without one), with the cursors either side; nothing counts the clients,
+    nothing is read or logged beyond the keys until `workspace_client_rows` loads them.
     Clients who share their name with the practice come first, by that name; then those
     who do not, in the order they joined VetPass (their label tells nothing, and sorting
-    by a hidden name would hint at it). `q` matches a shared name or email, or the name of
-    an animal a grant shares, and nothing a grant hides."""
+    by a hidden name would hint at it); the owner id breaks ties, so the order is total and
+    a page boundary never skips or repeats a client. `q` matches a shared name or email,
+    or the name of an animal a grant shares, and nothing a grant hides."""
     favorites = access.granting_favorites([practice.pk])
     shares = access.live_shares([practice.pk])
     q = q.strip()
@@ -267,33 +273,55 @@ def workspace_client_keys(practice: Practice, *, q: str = "") -> ClientKeys:
     # a practice's list costs what its clients cost, whatever else the database holds.
     # One row per client: an owner has at most one active favorite of a practice, and an
     # owner seen only through emergency shares is one row however many shares.
-    shown_name = Lower(
-        Coalesce(NullIf("owner__full_name", Value("")), "owner__email", output_field=CharField())
-    )
-    by_favorite = favorites.order_by().values(
-        owner_ref=F("owner_id"),
-        named=F("share_profile"),
-        sort_name=Case(When(share_profile=True, then=shown_name), default=Value("")),
-    )
+    # The shown name is stored on the favorite (Favorite.list_name, trigger-kept) and
+    # indexed in the list's order: the page is read from the cursor, not sorted from all.
     share_only = shares.exclude(owner_id__in=favorites.values("owner_id"))
-    by_share = (
-        share_only.order_by()
-        .values(
-            owner_ref=F("owner_id"),
-            named=Value(False, output_field=BooleanField()),
-            sort_name=Value("", output_field=CharField()),
+    if cursor is not None:
+        favorites = favorites.filter(
+            cursor.beyond(named="share_profile", sort_name="list_name", owner="owner_id")
         )
+        share_cond = cursor.share_only_beyond()
+        share_only = share_only.filter(share_cond) if share_cond is not None else shares.none()
+    forward = cursor is None or cursor.forward
+    order = ("-share_profile", "list_name", "owner_id")
+    if not forward:
+        order = ("share_profile", "-list_name", "-owner_id")
+    by_favorite = favorites.order_by(*order).values(
+        owner_ref=F("owner_id"), named=F("share_profile"), sort_name=F("list_name")
+    )
+    by_share = (
+        share_only.order_by("owner_id" if forward else "-owner_id")
+        .values_list("owner_id", flat=True)
         .distinct()
     )
-    return ClientKeys(
-        keys=by_favorite.union(by_share, all=True).order_by("-named", "sort_name", "owner_ref"),
-        favorites=favorites,
-        share_only=share_only,
+    keys = list(by_favorite[: size + 1])
+    # The share-only clients sort with the unnamed favorites, by owner id (their keys
+    # are all (unnamed, "")): merged here, named clients first.
+    named = [k for k in keys if k["named"]]
+    unnamed = [k for k in keys if not k["named"]] + [
+        {"owner_ref": pk, "named": False, "sort_name": ""} for pk in by_share[: size + 1]
+    ]
+    unnamed.sort(key=lambda k: k["owner_ref"], reverse=not forward)
+    keys = (named + unnamed if forward else unnamed + named)[: size + 1]
+    more = len(keys) > size
+    keys = keys[:size]
+    if not forward:
+        if not more:  # back at the start: the first page, full
+            return workspace_client_page(practice, q=q, size=size)
+        keys.reverse()
+    if not keys:
+        return ClientPage(keys=[], next=None, previous=None)
+    has_next = more if forward else True
+    has_previous = cursor is not None if forward else True
+    return ClientPage(
+        keys=keys,
+        next=ClientCursor.after(keys[-1]) if has_next else None,
+        previous=ClientCursor.before(keys[0]) if has_previous else None,
     )
 
 
 def workspace_client_rows(user: User, practice: Practice, keys: Iterable[dict]) -> list[ClientRow]:
-    """The clients for one page of `workspace_client_keys`, with the animals their grants
+    """The clients for one page of `workspace_client_page`, with the animals their grants
     share, in a fixed number of queries; each client shown — and only those — is one
     access-log row (through their favorite, else their share), written set-based."""
     owner_ids = [k["owner_ref"] for k in keys]

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from ..models import AccessLogGrant, EntryKind, Practice, RecordRequest
 from ..selectors import entries_for
 from . import selectors as sel
 from . import services as svc
+from .client_keys import ClientCursor, InvalidCursor
 from .forms import (
     AnswerRequestForm,
     ClinicalEntryForm,
@@ -238,14 +239,25 @@ def _ctx(membership: Any, **extra: Any) -> dict[str, Any]:
 def workspace(request: HttpRequest, practice_pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
     q = request.GET.get("q", "").strip()[:100]
-    keys = sel.workspace_client_keys(membership.practice, q=q)
-    page: Page[Any] = Paginator(keys, sel.CLIENTS_PER_PAGE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
-    clients = sel.workspace_client_rows(request.user, membership.practice, page.object_list)  # type: ignore[arg-type]
+    text = request.GET.get("cursor", "")
+    try:
+        cursor = ClientCursor.decode(text) if text else None
+    except InvalidCursor:
+        cursor = None  # a link that was tampered with: the first page
+    page = sel.workspace_client_page(membership.practice, q=q, cursor=cursor)
+    clients = sel.workspace_client_rows(request.user, membership.practice, page.keys)  # type: ignore[arg-type]
     open_requests = sel.open_request_count(membership.practice)
     return render(
         request,
         "practices/workspace.html",
-        _ctx(membership, clients=clients, page=page, q=q, open_requests=open_requests),
+        _ctx(
+            membership,
+            clients=clients,
+            next_cursor=page.next.encode() if page.next else "",
+            previous_cursor=page.previous.encode() if page.previous else "",
+            q=q,
+            open_requests=open_requests,
+        ),
     )
 
 

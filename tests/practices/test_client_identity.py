@@ -115,7 +115,7 @@ def test_a_search_does_not_find_a_client_by_a_name_they_do_not_share(
 ):
     svc.favorite_create(owner=alice, practice=riverside, share_profile=False)
     body = api_for(carol).get(f"/api/v1/workspace/{riverside.pk}/clients/", {"q": "alice"})
-    assert body.json()["count"] == 0
+    assert body.json()["results"] == []
     page = client_for(carol).get(f"/workspace/{riverside.pk}/?q=alice").content.decode()
     assert "No client matches" in page
 

@@ -36,7 +36,7 @@ def test_favorite_and_redeemed_share_make_one_row(now, alice, rex, carol, rivers
     both_grants(alice, riverside, carol, favorite_animals=[rex], share_animals=[fido])
 
     body = api_for(carol).get(f"/api/v1/workspace/{riverside.pk}/clients/").json()
-    assert body["count"] == 1
+    assert body["next"] is None and body["previous"] is None
     [row] = body["results"]
     assert row["owner"]["id"] == alice.pk
     assert row["grant"] == "favorite"
@@ -46,7 +46,7 @@ def test_favorite_and_redeemed_share_make_one_row(now, alice, rex, carol, rivers
     assert AccessLog.objects.filter(view="client list", owner_id=alice.pk).count() == 1
 
     page = client_for(carol).get(f"/workspace/{riverside.pk}/").content.decode()
-    assert "Showing 1–1 of 1 client." in page
+    assert "Showing 1 client." in page
     assert page.count("Alice Owner") == 1
     assert "Favorite" in page and "Emergency share until" in page
 
@@ -64,10 +64,12 @@ def test_paging_counts_each_client_once_and_queries_stay_flat(now, carol, rivers
     with CaptureQueriesContext(connection) as small:
         first = client.get(url).json()
     add(30)
+    third = client.get(client.get(client.get(url).json()["next"]).json()["next"]).json()
+    assert len(third["results"]) == 5
     with CaptureQueriesContext(connection) as large:
-        body = client.get(url + "&page=3").json()
+        body = client.get(third["next"]).json()
     assert len(large.captured_queries) <= len(small.captured_queries)
-    assert first["count"] == 6 and body["count"] == 36
+    assert len(first["results"]) == len(body["results"]) == 5
     seen = []
     page = client.get(url).json()
     while True:
