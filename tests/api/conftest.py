@@ -113,25 +113,27 @@ def _appointment(alice, rex, riverside, carol):
     )
 
 
-def path_to_url(path: str, world: dict[str, int]) -> str:
+def path_parameters(path: str, world: dict[str, int]) -> dict[str, int]:
+    """The value for each {name} of an OpenAPI path: the world's object of that name, or
+    of the segment before it (/animals/{id}/ names an animal; /hours/{kind}/{id}/ the
+    "weekly" row that {kind} resolved to)."""
     parts = path.split("/")
+    values: dict[str, int] = {}
     for i, part in enumerate(parts):
         if part.startswith("{"):
             name = part.strip("{}")
             key = name if name in world else parts[i - 1]
             assert key in world, f"{path}: add the object {key!r} names to the world fixture"
+            values[name] = world[key]
             parts[i] = str(world[key])
-    return "/".join(parts)
+    return values
 
 
-def path_parameters(path: str, world: dict[str, int]) -> dict[str, int]:
-    """The values path_to_url puts in each {name} of an OpenAPI path."""
-    parts = path.split("/")
-    return {
-        part.strip("{}"): world[part.strip("{}") if part.strip("{}") in world else parts[i - 1]]
-        for i, part in enumerate(parts)
-        if part.startswith("{")
-    }
+def path_to_url(path: str, world: dict[str, int]) -> str:
+    values = path_parameters(path, world)
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", str(value), 1)
+    return path
 
 
 def _weekly_hours(riverside, carol):
