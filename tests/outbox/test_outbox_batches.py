@@ -1,7 +1,7 @@
 """Many emails at once (a retention sweep's chunk of thousands): one bulk insert with the
-rows exactly as one at a time would write them, handed to the workers OUTBOX_DISPATCH_BATCH
-ids per task, every email still claimed and sent once, and nothing lost when the broker or
-the mail server is down."""
+rows exactly as one at a time would write them, handed to the workers as one task that a
+worker splits into OUTBOX_DISPATCH_BATCH ids per send task, every email still claimed and
+sent once, and nothing lost when the broker or the mail server is down."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from django.db import transaction
 
 from vetpass.outbox import tasks as outbox_tasks
 from vetpass.outbox.models import OutboxEmail
-from vetpass.outbox.services import outbox_enqueue, outbox_send_many, outbox_sweep
+from vetpass.outbox.services import (
+    outbox_dispatch_batches,
+    outbox_enqueue,
+    outbox_send_many,
+    outbox_sweep,
+)
 
 from .conftest import broker_at, free_port
 
@@ -81,15 +86,58 @@ def test_many_emails_are_handed_over_in_batches_and_each_is_sent_once(
         return real(args, **kwargs)
 
     monkeypatch.setattr(outbox_tasks.outbox_send_many_task, "apply_async", recording)
+    handovers: list[list[int]] = []
+    real_split = outbox_tasks.outbox_dispatch_task.apply_async
+
+    def recording_split(args, **kwargs):
+        handovers.append(list(args[0]))
+        return real_split(args, **kwargs)
+
+    monkeypatch.setattr(outbox_tasks.outbox_dispatch_task, "apply_async", recording_split)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         rows = outbox_enqueue(messages=_messages(8))
     ids = rows
+    # The committing process hands over one task; the worker splits it into batches.
+    assert handovers == [ids]
     assert batches == [ids[0:3], ids[3:6], ids[6:8]]
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"o{i}@example.com" for i in range(8))
     assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
     # A batch delivered again (a worker died after sending) sends nothing twice.
     assert outbox_send_many(email_ids=ids) == 0
     assert len(mail.outbox) == 8
+    # The split task delivered again (a worker died after splitting) sends nothing twice.
+    assert outbox_dispatch_batches(email_ids=ids) == 8
+    assert len(mail.outbox) == 8
+
+
+def test_a_few_emails_go_straight_into_send_tasks_without_a_split_task(
+    outbox, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_DISPATCH_BATCH = 3
+    handovers: list[list[int]] = []
+    monkeypatch.setattr(
+        outbox_tasks.outbox_dispatch_task,
+        "apply_async",
+        lambda args, **kwargs: handovers.append(list(args[0])),
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        outbox_enqueue(messages=_messages(3))
+    assert handovers == []
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"o{i}@example.com" for i in range(3))
+
+
+def test_with_the_broker_down_after_the_split_the_unqueued_batches_wait_for_the_sweep(
+    outbox, settings
+):
+    settings.OUTBOX_DISPATCH_BATCH = 3
+    with transaction.atomic():
+        ids = outbox_enqueue(messages=_messages(7))
+    with broker_at(f"redis://127.0.0.1:{free_port()}/0"):
+        outbox_dispatch_batches(email_ids=ids)  # the worker's split, the broker gone
+    assert mail.outbox == []
+    assert OutboxEmail.objects.filter(status="queued").count() == 7
+    assert outbox_sweep() == 7
+    assert len(mail.outbox) == 7
 
 
 def test_with_the_broker_down_a_batch_waits_and_the_sweep_sends_every_email(

@@ -8,8 +8,9 @@ or broker being down never fails a request and never loses a notice."
 - `outbox_send` claims a row with a conditional update before sending it, so two workers
   given the same email (the commit hook and the sweep, or a redelivery) send it once.
   A failed attempt is retried with exponential back-off, up to OUTBOX_MAX_ATTEMPTS.
-- Many emails at once (a retention sweep's chunk) are handed over OUTBOX_DISPATCH_BATCH
-  ids per task (`outbox_send_many`), each still claimed and sent once.
+- Many emails at once (a retention sweep's chunk) are handed over as one task that a
+  worker splits into OUTBOX_DISPATCH_BATCH ids per task (`outbox_send_many`), each email
+  still claimed and sent once.
 """
 
 from __future__ import annotations
@@ -200,9 +201,34 @@ def outbox_message_id_sql(email_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def outbox_dispatch(*, email_ids: Iterable[int]) -> int:
-    """Hand the emails to the workers, OUTBOX_DISPATCH_BATCH ids per task (a sweep chunk of
-    thousands of notices is a few dozen broker messages, not thousands). Never raises:
-    with the broker down the rows wait for the sweep. Returns how many were handed over."""
+    """Hand the emails to the workers. Up to OUTBOX_DISPATCH_BATCH ids go straight into
+    send tasks; more (a sweep chunk of thousands of notices) go as ONE task that a worker
+    splits into batches (`outbox_dispatch_batches`), so the committing process pays one
+    broker round trip per chunk, not one per batch. Never raises: with the broker down the
+    rows wait for the sweep. Returns how many were handed over."""
+    from .tasks import outbox_dispatch_task
+
+    ids = list(email_ids)
+    if len(ids) <= max(int(settings.OUTBOX_DISPATCH_BATCH), 1):
+        return outbox_dispatch_batches(email_ids=ids)
+    try:
+        outbox_dispatch_task.apply_async(args=(ids,), retry=True, retry_policy={"max_retries": 1})
+    except Exception as exc:  # the broker, whatever it is, is not reachable
+        logger.warning(
+            "outbox: %d emails are queued but the broker refused them (%s); "
+            "the sweep will send them",
+            len(ids),
+            exc,
+        )
+        return 0
+    return len(ids)
+
+
+def outbox_dispatch_batches(*, email_ids: Iterable[int]) -> int:
+    """OUTBOX_DISPATCH_BATCH ids per send task (one id: a single, retrying send task).
+    Never raises: what the broker refuses waits for the sweep. Returns how many were
+    handed over. Run twice for the same ids (a redelivered split task), every email is
+    still sent once: each send claims its row."""
     from .tasks import outbox_send_many_task, outbox_send_task
 
     ids = list(email_ids)

@@ -8,7 +8,13 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from .services import OutboxDeliveryFailed, outbox_send, outbox_send_many, outbox_sweep
+from .services import (
+    OutboxDeliveryFailed,
+    outbox_dispatch_batches,
+    outbox_send,
+    outbox_send_many,
+    outbox_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +33,14 @@ def outbox_send_task(self: Any, email_id: int) -> bool:
 def outbox_send_many_task(email_ids: list[int]) -> int:
     # Redelivered after a worker died half-way: what was sent is skipped (claimed, sent).
     return outbox_send_many(email_ids=email_ids)
+
+
+@shared_task(name="outbox.dispatch", acks_late=True)
+def outbox_dispatch_task(email_ids: list[int]) -> int:
+    # A sweep chunk's thousands of ids, split here into send batches. Redelivered after a
+    # worker died half-way: the batches are handed over again, and each email, claimed
+    # before it is sent, still leaves once. What the broker refuses waits for the sweep.
+    return outbox_dispatch_batches(email_ids=email_ids)
 
 
 @shared_task(name="outbox.sweep")
