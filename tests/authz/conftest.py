@@ -29,7 +29,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                         sign_in_with_mfa(client, user)
                     else:
                         client.force_login(
-                            user, backend="django.contrib.auth.backends.ModelBackend"
+                            user, backend="vetpass.accounts.backends.ModelBackend"
                         )
                     world.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
             yield world
