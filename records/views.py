@@ -216,7 +216,7 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "group": selectors.visible_group(request.user, vis),
             "owner_name": identity.name if identity else animal.owner.display_name,
             "invite_form": InvitationForm(auto_id="invite_%s") if vis.is_owner else None,
-            "co_owners": selectors.co_owners_for(request.user, animal.pk) if vis.is_owner else None,
+            "co_owners": selectors.co_owners_of(vis) if vis.is_owner else None,
             "sharing_favorites": (
                 practice_selectors.favorites_sharing_animal(animal) if vis.is_owner else None
             ),
