@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache as default_cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from rest_framework import throttling
 
 
@@ -35,7 +35,8 @@ def _redis_pipeline(cache: Any, key: str) -> Any:
 def hit(key: str, period: int, cache: Any = None) -> int:
     """Count one request under `key` (a key per window) and answer the count so far; the
     key expires with its window (one period after its first request at the latest)."""
-    cache = cache or default_cache
+    # The backend itself: django.core.cache.cache is a proxy no isinstance() sees through.
+    cache = cache or caches[DEFAULT_CACHE_ALIAS]
     redis = _redis_pipeline(cache, key)
     if redis is not None:
         pipe, full = redis
@@ -53,7 +54,6 @@ def hit(key: str, period: int, cache: Any = None) -> int:
 
 
 class _FixedWindow(throttling.SimpleRateThrottle):
-    cache = default_cache
     num_requests: int
     duration: int
 
@@ -65,7 +65,7 @@ class _FixedWindow(throttling.SimpleRateThrottle):
             return True
         self.now = self.timer()
         self.window = int(self.now // self.duration)
-        count = hit(f"{ident}:{self.window}", int(self.duration), self.cache)
+        count = hit(f"{ident}:{self.window}", int(self.duration))
         return count <= self.num_requests
 
     def wait(self) -> float | None:
