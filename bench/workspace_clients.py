@@ -185,7 +185,7 @@ def main() -> None:
         vet = UserFactory(email="vet@bench.example")
         PracticeMembership.objects.create(practice=practice, user=vet, role=StaffRole.VET_SURGEON)
         client = Client()
-        client.force_login(vet, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(vet, backend="vetpass.accounts.backends.ModelBackend")
         print(f"database: {connection.vendor}; 50 clients a page")
         header = ("clients", "list", "page", "queries", "ms", "log rows")
         print(

@@ -21,6 +21,18 @@ class RecordsConfig(AppConfig):
         scope_manager_register("practice", _practice_pages)
         # VetPass staff's reads in the Django admin (of every app) go to the access log.
         admin_read.connect(_on_admin_read, dispatch_uid="records.admin_read_log")
+        # The Workspace link's per-process answer (vetpass.context_processors) is forgotten
+        # when a membership changes.
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import PracticeMembership
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _on_membership_changed,
+                sender=PracticeMembership,
+                dispatch_uid=f"records.membership_staff_link_{signal is post_save}",
+            )
 
 
 def _on_consent_recorded(sender: Any, event: Any, **kwargs: Any) -> None:
@@ -30,6 +42,12 @@ def _on_consent_recorded(sender: Any, event: Any, **kwargs: Any) -> None:
     # The sharing-state projection follows every practice-sharing event, in its transaction.
     sharing_state_record(event=event)
     favorite_end_on_withdrawal(event=event)
+
+
+def _on_membership_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from vetpass.context_processors import practice_staff_forget
+
+    practice_staff_forget(instance.user_id)
 
 
 def _on_admin_read(sender: Any, viewer: Any, subjects: Any, view: str, **kwargs: Any) -> None:

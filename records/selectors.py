@@ -176,7 +176,14 @@ def co_owners_for(user: User, animal_pk: object) -> QuerySet[AnimalAccess]:
     """The people the animal is shared with: the owner's list to manage. Anyone else —
     a co-owner, practice staff — gets a 404 before anything is read or logged, on the
     web and in the API alike."""
-    vis = get_animal_for_user(user, animal_pk, owner=True)
+    return co_owners_of(get_animal_for_user(user, animal_pk, owner=True))
+
+
+def co_owners_of(vis: Visibility) -> QuerySet[AnimalAccess]:
+    """co_owners_for, for a look already made (the animal page has made it: no second
+    read of the animal); the owner's only, a 404 for anyone else as above."""
+    if not vis.is_owner:
+        raise Http404("No such animal.")
     return (
         AnimalAccess.objects.filter(animal=vis.animal)
         .select_related("user")

@@ -10,10 +10,11 @@ never matched. Two doses on the same day: the one recorded last is the latest.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Lower, Trim
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When, Window
+from django.db.models.functions import Lower, RowNumber, Trim
 
 from .models import Animal, Entry, EntryKind
 
@@ -59,6 +60,37 @@ def with_next_due(animals: QuerySet[Animal]) -> QuerySet[Animal]:
         next_due_on=Subquery(due.values("next_due_on")[:1]),
         next_due_product=Subquery(due.values("vaccine_product")[:1]),
     )
+
+
+def next_due_of(animal_ids: Iterable[int]) -> dict[int, tuple[date, str]]:
+    """The same answer as with_next_due — each animal's earliest `next_due_on` among the
+    latest dose of each vaccine, and that vaccine's name — for many animals in one
+    set-based query (issue 10): the latest dose of each (animal, vaccine) by a window over
+    their vaccinations, instead of two correlated subqueries per animal, each with its own
+    "no later dose" search. Animals with nothing due are absent."""
+    vaccine = _vaccine("vaccine_product")
+    named = ~Q(vaccine_product="") & ~Q(vaccine="")
+    # Partition by (animal, vaccine); a dose with no product name is its own partition.
+    same_vaccine = Case(When(named, then=vaccine), default=Value(None))
+    unnamed_dose = Case(When(named, then=Value(None)), default=F("pk"))
+    latest = (
+        Entry.objects.filter(animal_id__in=list(animal_ids), kind=EntryKind.VACCINATION)
+        .annotate(vaccine=vaccine)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("animal_id"), same_vaccine, unnamed_dose],
+                order_by=[F("occurred_on").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values_list("animal_id", "next_due_on", "pk", "vaccine_product")
+    )
+    best: dict[int, tuple[date, int, str]] = {}
+    for animal_id, due, pk, product in latest:
+        if due is not None and (animal_id not in best or (due, pk) < best[animal_id][:2]):
+            best[animal_id] = (due, pk, product)
+    return {animal_id: (due, product) for animal_id, (due, _, product) in best.items()}
 
 
 def urgency(due: date | None, today: date) -> str:

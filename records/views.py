@@ -33,7 +33,7 @@ from .forms import (
 from .models import Animal, CoOwnerInvitation, Entry, EntryKind
 from .models.entries import KIND_FIELDS
 from .practices import selectors as practice_selectors
-from .vaccinations import entry_urgency, urgency, with_next_due, with_superseded
+from .vaccinations import entry_urgency, next_due_of, urgency, with_superseded
 
 
 class AuthedRequest(HttpRequest):
@@ -50,9 +50,11 @@ OWNER_KINDS = [(k, label) for k, label in EntryKind.choices if k != EntryKind.EX
 
 
 def _my_animals(user: Any) -> list[Animal]:
-    animals = list(with_next_due(selectors.animals_owned_or_shared(user)).order_by("name", "id"))
+    animals = list(selectors.animals_owned_or_shared(user).order_by("name", "id"))
+    due = next_due_of(animal.pk for animal in animals)  # one query for all of them
     today = timezone.localdate()
     for animal in animals:
+        animal.next_due_on, animal.next_due_product = due.get(animal.pk, (None, ""))  # type: ignore[attr-defined]
         animal.urgency = urgency(animal.next_due_on, today)  # type: ignore[attr-defined]
     return animals
 
@@ -214,7 +216,7 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "group": selectors.visible_group(request.user, vis),
             "owner_name": identity.name if identity else animal.owner.display_name,
             "invite_form": InvitationForm(auto_id="invite_%s") if vis.is_owner else None,
-            "co_owners": selectors.co_owners_for(request.user, animal.pk) if vis.is_owner else None,
+            "co_owners": selectors.co_owners_of(vis) if vis.is_owner else None,
             "sharing_favorites": (
                 practice_selectors.favorites_sharing_animal(animal) if vis.is_owner else None
             ),

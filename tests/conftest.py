@@ -105,7 +105,7 @@ def dpo(reference_data):
 
 def client_for(user) -> Client:
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="vetpass.accounts.backends.ModelBackend")
     return client
 
 
@@ -122,7 +122,7 @@ def sign_in_with_mfa(client: Client, user) -> Client:
     totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if totp is None:
         totp = TOTP.activate(user, generate_totp_secret()).instance
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="vetpass.accounts.backends.ModelBackend")
     request = RequestFactory().get("/")
     request.session = client.session
     request.user = user

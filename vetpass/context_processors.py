@@ -1,6 +1,38 @@
+import time
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+
+# "Is this person practice staff?" only shows the Workspace link (the workspace itself
+# checks membership on every request), so each process keeps the answer for a minute
+# instead of asking on every page (issue 10). records forgets a person's answer in this
+# process when one of their memberships is saved or deleted (records.apps); other
+# processes see it within STAFF_TTL.
+STAFF_TTL = 60.0
+STAFF_MAX = 10_000
+_staff: dict[object, tuple[bool, float]] = {}
+
+
+def practice_staff_forget(user_id: object = None) -> None:
+    """Forget one person's answer (or everyone's) in this process."""
+    if user_id is None:
+        _staff.clear()
+    else:
+        _staff.pop(user_id, None)
+
+
+def _is_practice_staff(user: object) -> bool:
+    pk = user.pk  # type: ignore[attr-defined]
+    now = time.monotonic()
+    known = _staff.get(pk)
+    if known is not None and known[1] > now:
+        return known[0]
+    answer = bool(user.memberships.filter(left_at__isnull=True).exists())  # type: ignore[attr-defined]
+    if len(_staff) >= STAFF_MAX:
+        _staff.clear()
+    _staff[pk] = (answer, now + STAFF_TTL)
+    return answer
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -10,7 +42,7 @@ def site(request: HttpRequest) -> dict[str, object]:
         # Only for showing the Workspace link; the workspace itself checks membership.
         if user is None or not user.is_authenticated:
             return False
-        return bool(user.memberships.filter(left_at__isnull=True).exists())
+        return _is_practice_staff(user)
 
     return {
         "SITE_NAME": "VetPass",

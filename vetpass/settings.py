@@ -165,8 +165,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, answering get_user from the shared cache (issue 10;
+    # vetpass.accounts.usercache): a warm request reads no account row.
+    "vetpass.accounts.backends.ModelBackend",
+    "vetpass.accounts.backends.AuthenticationBackend",
     # The DPO's view-only permissions in the admin, declared in code (is_dpo is the switch).
     "vetpass.accounts.backends.DPOPermissionBackend",
 ]
@@ -325,8 +327,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vetpass.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "vetpass.api_throttling.AnonRateThrottle",
+        "vetpass.api_throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),

@@ -28,9 +28,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                     if persona in MFA_SESSIONS:
                         sign_in_with_mfa(client, user)
                     else:
-                        client.force_login(
-                            user, backend="django.contrib.auth.backends.ModelBackend"
-                        )
+                        client.force_login(user, backend="vetpass.accounts.backends.ModelBackend")
                     world.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
             yield world
         finally:

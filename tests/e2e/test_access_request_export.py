@@ -45,7 +45,7 @@ def _signed_in_without_recent_password(page, live_server, user) -> None:
     """A session from an earlier day: signed in, but not recently authenticated, so a
     request needs the password again."""
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="vetpass.accounts.backends.ModelBackend")
     page.context.add_cookies(
         [
             {

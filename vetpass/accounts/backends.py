@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.auth_backends import AuthenticationBackend as AllauthAuthenticationBackend
 from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 
 DPO_VIEW_PERMISSIONS = frozenset(
     {
@@ -51,3 +53,21 @@ class DPOPermissionBackend(BaseBackend):
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
         return any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user_obj))
+
+
+class _CachedUser:
+    """get_user from the shared cache (vetpass.accounts.usercache), then the same checks."""
+
+    def get_user(self, user_id: Any) -> Any:
+        from .usercache import user_cached
+
+        user = user_cached(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None  # type: ignore[attr-defined]
+
+
+class ModelBackend(_CachedUser, DjangoModelBackend):
+    """Django's ModelBackend, with the signed-in account cached between requests."""
+
+
+class AuthenticationBackend(_CachedUser, AllauthAuthenticationBackend):
+    """allauth's backend (email sign-in, its rate limits), with the account cached."""

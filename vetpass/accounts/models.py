@@ -9,6 +9,8 @@ role is a flag here because it opens the Django admin. State that several apps m
 
 from __future__ import annotations
 
+from typing import Any
+
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -83,8 +85,42 @@ def jurisdiction_for(country: str, region: str = "") -> str:
     return Jurisdiction.OTHER
 
 
+class UserQuerySet(models.QuerySet["User"]):
+    """Bulk writes to accounts drop the cached copies of the accounts they touch
+    (vetpass.accounts.usercache): a restriction or an erasure applies at the next request."""
+
+    def _pks_written(self) -> list[object]:
+        # filter(pk=x) — every service's form — names its row; anything else is read.
+        where = self.query.where
+        if not self.query.is_sliced and where.connector == "AND" and len(where.children) == 1:
+            lookup: Any = where.children[0]
+            target = getattr(getattr(lookup, "lhs", None), "target", None)
+            if getattr(lookup, "lookup_name", None) == "exact" and target is self.model._meta.pk:
+                return [lookup.rhs]
+        return list(self.values_list("pk", flat=True))
+
+    def update(self, **kwargs: object) -> int:
+        from .usercache import users_uncache
+
+        pks = self._pks_written()
+        changed = super().update(**kwargs)
+        users_uncache(pks)
+        return changed
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        from .usercache import users_uncache
+
+        objs = list(objs)
+        changed = super().bulk_update(objs, fields, batch_size=batch_size)
+        users_uncache(obj.pk for obj in objs)
+        return changed
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
 
     def _create_user(self, email: str, password: str | None, **extra: object) -> User:
         if not email:
