@@ -233,7 +233,7 @@ def side_by_side(vet) -> None:
     populate_bulk(large, LARGE, 2_000_000)
     print(f"\nfilled {SMALL} + {LARGE} clients in {time.perf_counter() - start:.0f} s")
     client = Client()
-    client.force_login(vet, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(vet, backend="vetpass.accounts.backends.ModelBackend")
     print(f"first page of the client list, median of {ROUNDS} alternating rounds")
     print(f"{'door':<5} {'clients':>8} {'queries':>8} {'ms':>8}   {'ratio':>6}")
     for door, path in (("web", "/workspace/{}/"), ("api", "/api/v1/workspace/{}/clients/")):

@@ -104,7 +104,7 @@ def test_api_two_bookings_of_one_slot_one_201_and_one_field_error(race):
     def book():
         owner = people.get()
         client = Client()
-        client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(owner, backend="vetpass.accounts.backends.ModelBackend")
         return client.post(
             "/api/v1/appointments/",
             {
@@ -129,7 +129,7 @@ def test_web_two_bookings_of_one_slot_one_booked_and_one_field_error(race):
     def book():
         owner = people.get()
         client = Client()
-        client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(owner, backend="vetpass.accounts.backends.ModelBackend")
         return client.post(
             f"/practices/{riverside.pk}/book/",
             {
