@@ -46,6 +46,58 @@ DROP TRIGGER IF EXISTS records_favorite_list_name ON records_favorite;
 DROP FUNCTION IF EXISTS records_favorite_list_name();
 """
 
+# SQLite (the embedded default of `make run`): the same key kept by the same three
+# events, in SQLite's trigger dialect (no functions; recursive triggers are off, so the
+# favorite's own UPDATE does not fire again).
+_SQLITE_KEY = """CASE WHEN {fav}.share_profile THEN coalesce((
+    SELECT lower(coalesce(nullif(u.full_name, ''), u.email)) FROM accounts_user u
+    WHERE u.id = {fav}.owner_id), '') ELSE '' END"""
+SQLITE_FORWARD = [
+    f"""CREATE TRIGGER records_favorite_list_name_insert AFTER INSERT ON records_favorite
+    BEGIN
+        UPDATE records_favorite SET list_name = {_SQLITE_KEY.format(fav="NEW")}
+        WHERE id = NEW.id;
+    END""",
+    f"""CREATE TRIGGER records_favorite_list_name_update
+    AFTER UPDATE OF share_profile, owner_id ON records_favorite
+    BEGIN
+        UPDATE records_favorite SET list_name = {_SQLITE_KEY.format(fav="NEW")}
+        WHERE id = NEW.id;
+    END""",
+    """CREATE TRIGGER records_owner_list_name AFTER UPDATE OF full_name, email ON accounts_user
+    BEGIN
+        UPDATE records_favorite SET list_name = CASE WHEN share_profile
+            THEN lower(coalesce(nullif(NEW.full_name, ''), NEW.email)) ELSE '' END
+        WHERE owner_id = NEW.id;
+    END""",
+    f"UPDATE records_favorite SET list_name = {_SQLITE_KEY.format(fav='records_favorite')}",
+]
+SQLITE_BACKWARD = [
+    "DROP TRIGGER IF EXISTS records_owner_list_name",
+    "DROP TRIGGER IF EXISTS records_favorite_list_name_update",
+    "DROP TRIGGER IF EXISTS records_favorite_list_name_insert",
+]
+
+
+def _run(schema_editor, postgresql: str, sqlite: list[str]) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        statements = schema_editor.connection.ops.prepare_sql_script(postgresql)
+    elif vendor == "sqlite":
+        statements = sqlite
+    else:
+        raise RuntimeError(f"the client list's sort key has no triggers for {vendor}")
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+
+
+def forwards(apps, schema_editor):
+    _run(schema_editor, FORWARD, SQLITE_FORWARD)
+
+
+def backwards(apps, schema_editor):
+    _run(schema_editor, BACKWARD, SQLITE_BACKWARD)
+
 
 class Migration(migrations.Migration):
 
@@ -64,5 +116,5 @@ class Migration(migrations.Migration):
             model_name='favorite',
             index=models.Index(models.F('practice'), models.OrderBy(models.F('share_profile'), descending=True), models.F('list_name'), models.F('owner'), condition=models.Q(('ended_at__isnull', True)), name='favorite_client_list_order'),
         ),
-        migrations.RunSQL(FORWARD, BACKWARD),
+        migrations.RunPython(forwards, backwards),
     ]
