@@ -9,7 +9,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from records.models import (
     Appointment,
@@ -244,6 +246,28 @@ def test_the_reminder_is_sent_once(alice, rex, riverside, hours, time_machine):
     assert AppointmentReminder.objects.get().appointment == appointment
     subjects = list(OutboxEmail.objects.values_list("subject", flat=True))
     assert sum("Reminder" in s for s in subjects) == 1
+
+
+def test_reminders_go_in_batches_whose_queries_do_not_grow_with_the_batch(
+    alice, rex, riverside, hours, time_machine
+):
+    """Claim, reminder rows, the appointments with what the email names, the outbox rows:
+    the same statements for one reminder or a batch of many."""
+    for i in range(6):  # 09:00 to 12:00 on Monday, every 30 minutes
+        _book(alice, rex, riverside, hours, starts_at=NEXT_MONDAY_9 + timedelta(minutes=30 * i))
+    time_machine.move_to(NEXT_MONDAY_9 - timedelta(hours=20), tick=False)
+    with CaptureQueriesContext(connection) as ctx:
+        assert svc.appointment_reminders_send(batch=2) == 6  # three batches of 2
+    statements = [
+        q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    # Per batch: claim, reminder rows, appointments, outbox rows; then an empty claim.
+    assert len(statements) == 3 * 4 + 1
+    assert AppointmentReminder.objects.count() == 6
+    reminders = OutboxEmail.objects.filter(subject__contains="Reminder")
+    assert reminders.count() == 6
+    assert all(r.attachments[0]["filename"] == "appointment.ics" for r in reminders)
+    assert svc.appointment_reminders_send() == 0
 
 
 def test_no_reminder_for_a_cancelled_appointment(alice, rex, riverside, hours, time_machine):

@@ -22,11 +22,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from vetpass.accounts.models import User
 from vetpass.accounts.services import ActivityKind, activity_record
+from vetpass.outbox.services import outbox_enqueue
 
 from ...models import (
     Animal,
@@ -272,12 +274,9 @@ _SUBJECTS = {
 }
 
 
-def appointment_email_send(*, appointment_id: int, kind: str) -> None:
-    """The owner's email for a change (or the reminder), written to the outbox in the
-    caller's transaction: it leaves after commit, with retries (rule 7)."""
-    a = Appointment.objects.select_related(
-        "practice", "animal", "service", "owner", "membership__user"
-    ).get(pk=appointment_id)
+def appointment_email(a: Appointment, kind: str) -> EmailMessage:
+    """The owner's email for a change (or the reminder), with the .ics; `a` loaded with its
+    practice, animal, service, owner and staff member."""
     when = f"{timezone.localtime(a.starts_at):%H:%M on %A %d %B %Y}"
     where = "online (video)" if a.mode == AppointmentMode.ONLINE else "in the clinic"
     url = settings.SITE_URL + reverse("practices:appointments")
@@ -300,34 +299,50 @@ def appointment_email_send(*, appointment_id: int, kind: str) -> None:
         to=[a.owner.email],
     )
     message.attach("appointment.ics", appointment_ics(a), "text/calendar")
-    message.send()
+    return message
+
+
+def _with_email_details(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    return appointments.select_related("practice", "animal", "service", "owner", "membership__user")
+
+
+def appointment_email_send(*, appointment_id: int, kind: str) -> None:
+    """The owner's email for a change, written to the outbox in the caller's transaction:
+    it leaves after commit, with retries (rule 7)."""
+    a = _with_email_details(Appointment.objects.all()).get(pk=appointment_id)
+    outbox_enqueue(messages=[appointment_email(a, kind)])
 
 
 def appointment_reminders_send(*, batch: int = 500) -> int:
     """Email each live appointment starting within APPOINTMENT_REMINDER_HOURS its reminder,
-    once: the reminder row is unique per appointment, so two sweeps at once send one.
+    once, a batch per transaction in a constant number of queries: the due appointments
+    are claimed (SKIP LOCKED, so two sweeps at once take different ones), their reminder
+    rows inserted in one statement (unique per appointment: a race the claim missed rolls
+    the batch back for the next run) and their emails written to the outbox together.
     Returns how many this run sent."""
-    now = timezone.now()
-    due = (
-        Appointment.objects.filter(
-            status=AppointmentStatus.BOOKED,
-            starts_at__gt=now,
-            starts_at__lte=now + timedelta(hours=settings.APPOINTMENT_REMINDER_HOURS),
-            reminder__isnull=True,
-        )
-        .order_by("starts_at")
-        .values_list("pk", flat=True)[:batch]
-    )
     sent = 0
-    for appointment_id in list(due):
-        try:
-            with transaction.atomic():
-                AppointmentReminder.objects.create(appointment_id=appointment_id)
-                appointment_email_send(appointment_id=appointment_id, kind="reminder")
-        except IntegrityError:
-            continue  # another sweep sent it
-        sent += 1
-    return sent
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            due = list(
+                Appointment.objects.filter(
+                    status=AppointmentStatus.BOOKED,
+                    starts_at__gt=now,
+                    starts_at__lte=now + timedelta(hours=settings.APPOINTMENT_REMINDER_HOURS),
+                    reminder__isnull=True,
+                )
+                .order_by("starts_at", "pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not due:
+                return sent
+            AppointmentReminder.objects.bulk_create(
+                AppointmentReminder(appointment_id=pk, sent_at=now) for pk in due
+            )
+            appointments = _with_email_details(Appointment.objects.filter(pk__in=due))
+            outbox_enqueue(messages=[appointment_email(a, "reminder") for a in appointments])
+        sent += len(due)
 
 
 # --- publishing hours (the practice's administrator) ---------------------------------
