@@ -261,8 +261,10 @@ def test_reminders_go_in_batches_whose_queries_do_not_grow_with_the_batch(
     statements = [
         q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    # Per batch: claim, reminder rows, appointments, outbox rows; then an empty claim.
-    assert len(statements) == 3 * 4 + 1
+    # Per batch at most: claim, reminder rows, appointments, outbox rows (on PostgreSQL the
+    # outbox writes many rows on the raw psycopg cursor, out of Django's count); then an
+    # empty claim. One by one, six reminders took 19.
+    assert len(statements) <= 3 * 4 + 1
     assert AppointmentReminder.objects.count() == 6
     reminders = OutboxEmail.objects.filter(subject__contains="Reminder")
     assert reminders.count() == 6
