@@ -113,22 +113,30 @@ def animal_messages(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def message_posted(request: HttpRequest, look: Any, form: MessageForm, *, done: str) -> bool:
+    """A message from the conversation page's form, owner's or staff's: sent through the
+    one service (its refusals onto the form's fields), and True once it is."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        msg.message_send(
+            conversation=look.conversation,
+            author=request.user,  # type: ignore[arg-type]
+            **form.service_kwargs(),
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return False
+    flash.success(request, done)
+    return True
+
+
 @login_required
 def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     look = msg.get_conversation_for_user(request.user, pk)  # type: ignore[arg-type]
     form = MessageForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            msg.message_send(
-                conversation=look.conversation,
-                author=request.user,  # type: ignore[arg-type]
-                **form.service_kwargs(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            flash.success(request, "Message sent.")
-            return redirect("records:conversation_detail", pk)
+    if message_posted(request, look, form, done="Message sent."):
+        return redirect("records:conversation_detail", pk)
     rows = thread_rows(look)
     msg.conversation_mark_read(conversation=look.conversation, user=request.user)  # type: ignore[arg-type]
     return render(

@@ -4,16 +4,19 @@ the rules are in records.messages, shared with the owner's pages and the API."""
 
 from __future__ import annotations
 
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .. import messages as msg
-from ..forms import apply_errors
-from ..message_views import CONVERSATIONS_PER_PAGE, MessageForm, attachment_response, thread_rows
+from ..message_views import (
+    CONVERSATIONS_PER_PAGE,
+    MessageForm,
+    attachment_response,
+    message_posted,
+    thread_rows,
+)
 from . import selectors as sel
 
 
@@ -40,18 +43,8 @@ def workspace_conversation(request: HttpRequest, practice_pk: int, pk: int) -> H
         view="messages",
     )
     form = MessageForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            msg.message_send(
-                conversation=look.conversation,
-                author=request.user,  # type: ignore[arg-type]
-                **form.service_kwargs(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            flash.success(request, "Reply sent.")
-            return redirect("practices:workspace_conversation", practice_pk, pk)
+    if message_posted(request, look, form, done="Reply sent."):
+        return redirect("practices:workspace_conversation", practice_pk, pk)
     rows = thread_rows(look)
     msg.conversation_mark_read(conversation=look.conversation, user=request.user)  # type: ignore[arg-type]
     return render(
