@@ -330,3 +330,29 @@ def test_exclusion_constraint_refuses_an_overlap_written_around_the_service(
         ends_at=NEXT_MONDAY_9 + timedelta(minutes=30),
     )
     assert datetime(2026, 3, 9, tzinfo=UTC) < NEXT_MONDAY_9
+
+
+def test_the_day_list_costs_the_same_queries_for_one_appointment_or_many(
+    alice, rex, riverside, hours, carol
+):
+    """Rule 1 and rule 2 for every row (the animal seen through a favorite, one access-log
+    row each), in statements that do not grow with the day's appointments."""
+    from tests.conftest import client_for
+
+    vet = client_for(carol)
+    url = f"/workspace/{riverside.pk}/appointments/?date={NEXT_MONDAY_9.date():%Y-%m-%d}"
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = vet.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    _book(alice, rex, riverside, hours)
+    vet.get(url)  # the session, the account and the policy versions are cached first
+    one = statements()
+    for i in range(1, 5):
+        _book(alice, rex, riverside, hours, starts_at=NEXT_MONDAY_9 + timedelta(minutes=30 * i))
+    many = statements()
+    assert many == one
+    assert access.AccessLog.objects.filter(view="appointments day list", viewer=carol).exists()
