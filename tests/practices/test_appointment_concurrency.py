@@ -44,7 +44,7 @@ def race(reference_data, monkeypatch):
         service=service,
         weekday=day.weekday(),
         starts_at=time(9),
-        ends_at=time(10),
+        ends_at=time(13),
         slot_minutes=30,
     )
     owners = []
@@ -96,6 +96,98 @@ def test_service_two_bookings_of_one_slot_exactly_one_wins(race):
     assert len(won) == 1 and len(lost) == 1
     assert lost[0].message_dict == {"starts_at": [TAKEN]}
     assert Appointment.objects.filter(status="booked").count() == 1
+
+
+def test_race_after_race_never_deadlocks(race):
+    """Two inserts into one diary that each wait for the other inside the exclusion
+    check are a deadlock to PostgreSQL (a 500 for the loser, seen in CI). Bookings for
+    one staff member queue on the member's row first, so each round ends one booked,
+    one refused. The window is narrow; eight rounds make a miss likely to show."""
+    from django.core.exceptions import ValidationError
+
+    riverside, _, people, day = race
+    owners = [people.get(), people.get()]
+    slots = asel.practice_slots(riverside, day_from=day)
+    assert len(slots) == 8
+
+    for slot in slots:
+        for owner in owners:
+            people.put(owner)
+
+        def book(slot=slot):
+            owner = people.get()
+            try:
+                return svc.appointment_book(
+                    owner=owner,
+                    practice=riverside,
+                    animal=owner.animals.get(),
+                    membership_id=slot.membership_id,
+                    service_id=slot.service_id,
+                    starts_at=slot.starts_at,
+                )
+            except ValidationError as exc:
+                return ("refused", exc)
+
+        results = twice_at_once(book)
+        assert sorted(type(r).__name__ for r in results) == ["Appointment", "tuple"]
+    assert Appointment.objects.filter(status="booked").count() == 8
+
+
+def test_a_second_booking_waits_for_the_diary_before_it_writes(race):
+    """The deterministic half of the race above: while one booking's transaction is still
+    open, the other waits on the staff member's row and has written nothing. Had it
+    inserted first and waited inside the exclusion check, the first could end up
+    waiting for it in turn, which is the deadlock."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    riverside, slot, people, _ = race
+    release = threading.Event()
+    outcomes: list[object] = []
+
+    def book():
+        owner = people.get()
+        try:
+            with transaction.atomic():
+                svc.appointment_book(
+                    owner=owner,
+                    practice=riverside,
+                    animal=owner.animals.get(),
+                    membership_id=slot.membership_id,
+                    service_id=slot.service_id,
+                    starts_at=slot.starts_at,
+                )
+                release.wait(30)
+            outcomes.append("booked")
+        except ValidationError as exc:
+            outcomes.append(exc.message_dict)
+        except Exception as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    waiting: list[str] = []
+    try:
+        for _ in range(300):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT query FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                waiting = [row[0] for row in cursor.fetchall()]
+            if waiting:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert len(waiting) == 1, waiting
+    assert "FOR NO KEY UPDATE" in waiting[0] and "INSERT" not in waiting[0], waiting[0]
+    assert sorted(map(str, outcomes)) == sorted(["booked", str({"starts_at": [TAKEN]})])
 
 
 def test_api_two_bookings_of_one_slot_one_201_and_one_field_error(race):

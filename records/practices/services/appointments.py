@@ -112,7 +112,18 @@ def _check_slot(
 
 def _save_exclusive(appointment: Appointment, **kwargs: object) -> None:
     """Save inside a savepoint: the exclusion constraint refusing an overlap (a booking
-    that committed between our check and our write) is the same field error as the check."""
+    that committed between our check and our write) is the same field error as the check.
+
+    Writes for one staff member's diary queue on that member's row first (FOR NO KEY
+    UPDATE, so rows that merely refer to the member are not held up). Without the queue
+    two bookings of one slot each insert, then each wait for the other inside the
+    exclusion check: PostgreSQL calls that a deadlock and the loser got a 500. With it
+    the second insert waits for the first to commit and is refused as taken."""
+    list(
+        PracticeMembership.objects.select_for_update(no_key=True)
+        .filter(pk=appointment.membership_id or 0)
+        .values_list("pk", flat=True)
+    )
     try:
         with transaction.atomic():
             appointment.save(**kwargs)  # type: ignore[arg-type]
