@@ -22,6 +22,13 @@ broker connection and every query are timed. Printed:
   no email: the floor), inside a transaction that is rolled back; and, because the sweep
   must also write each owner's email (rule 7), one statement that writes the notices and
   their outbox rows with the text filled in by SQL (the floor with the emails);
+- the floor pays its own foreign-key checks. Django's foreign keys are checked at COMMIT
+  (DEFERRABLE INITIALLY DEFERRED), which the rolled-back floor never reached while the
+  sweep, which commits, paid them: until November 2026 the floor was the statement alone.
+  Now `SET CONSTRAINTS ALL IMMEDIATE` runs the checks the floor's statement queued before
+  it rolls back, and the ratio is against that; the statement alone is printed beside it,
+  with the ratio against it (the old measure). Nothing else about the floor changed: the
+  same one statement;
 - a second run the next day (few new notices; the first day's emails delivered) and the
   plan of the candidate query.
 """
@@ -34,6 +41,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vetpass.settings")
@@ -148,7 +156,36 @@ def populate() -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def floor() -> tuple[float, int]:
+class Timed(NamedTuple):
+    statement: float  # the statement alone (median of 3): its deferred checks never run
+    checked: float  # the statement and its foreign-key checks, as a commit runs them
+    count: int
+
+
+def _rolled_back(sql: str, params: dict) -> Timed:
+    """Run `sql` three times, each in a transaction that is rolled back. The foreign keys
+    are DEFERRABLE INITIALLY DEFERRED (Django's), so their checks run at COMMIT, which a
+    rollback never reaches; the sweep commits and pays them. `SET CONSTRAINTS ALL
+    IMMEDIATE` runs the checks the statement queued, as COMMIT would, before the rollback:
+    the fair floor is the statement and its checks."""
+    times, checked, count = [], [], 0
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                start = time.perf_counter()
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    count = cursor.rowcount
+                    times.append(time.perf_counter() - start)
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                checked.append(time.perf_counter() - start)
+                raise Rollback
+        except Rollback:
+            pass
+    return Timed(sorted(times)[1], sorted(checked)[1], count)
+
+
+def floor() -> Timed:
     """One statement: the notice rows of the same owners, straight from SQL."""
     # The owners are chosen first (a materialised CTE, sorted before the first row is
     # inserted): with the notices' table empty in the statistics, PostgreSQL probes it with
@@ -179,22 +216,10 @@ def floor() -> tuple[float, int]:
                         %(now)s::timestamptz + interval '3 months'), ''
         FROM due ORDER BY id
     """
-    times, count = [], 0
-    for _ in range(3):
-        try:
-            with transaction.atomic():
-                start = time.perf_counter()
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, {"now": NOW})
-                    count = cursor.rowcount
-                times.append(time.perf_counter() - start)
-                raise Rollback
-        except Rollback:
-            pass
-    return sorted(times)[1], count
+    return _rolled_back(sql, {"now": NOW})
 
 
-def floor_with_email() -> tuple[float, int]:
+def floor_with_email() -> Timed:
     """One statement that also writes each owner's email into the outbox (the text with
     the name and a link filled in, in SQL): the least a sweep that keeps rule 7 writes."""
     from django.template.loader import render_to_string
@@ -236,19 +261,7 @@ def floor_with_email() -> tuple[float, int]:
                '[]', 0, %(now)s, ''
         FROM notices JOIN due ON due.id = notices.owner_id
     """
-    times, count = [], 0
-    for _ in range(3):
-        try:
-            with transaction.atomic():
-                start = time.perf_counter()
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, {"now": NOW, "subject": subject, "body": body.lstrip("\n")})
-                    count = cursor.rowcount
-                times.append(time.perf_counter() - start)
-                raise Rollback
-        except Rollback:
-            pass
-    return sorted(times)[1], count
+    return _rolled_back(sql, {"now": NOW, "subject": subject, "body": body.lstrip("\n")})
 
 
 def object_by_object(sample: int) -> tuple[float, int]:
@@ -361,9 +374,10 @@ def main() -> None:
         print(f"populated {OWNERS:,} owners in {time.perf_counter() - start:,.1f} s")
 
         if COMPARE:
-            floor_time, floor_count = floor()
-            mail_floor_time, mail_floor_count = floor_with_email()
-            assert mail_floor_count == floor_count, (mail_floor_count, floor_count)
+            the_floor = floor()
+            mail_floor = floor_with_email()
+            floor_count = the_floor.count
+            assert mail_floor.count == floor_count, (mail_floor.count, floor_count)
             sample_time, sample_noticed = object_by_object(SAMPLE)
             per_owner = sample_time / SAMPLE
             extrapolated = per_owner * OWNERS
@@ -404,7 +418,9 @@ def main() -> None:
         if COMPARE:
             print(
                 f"hand-written SQL (the floor: one INSERT ... SELECT of the same {floor_count:,} "
-                f"notice rows, no email): {floor_time:,.2f} s (median of 3)"
+                f"notice rows, no email), median of 3: {the_floor.checked:,.2f} s with its "
+                f"foreign-key checks, as a commit runs them ({the_floor.statement:,.2f} s for "
+                "the statement alone, rolled back before its checks ran)"
             )
             print(
                 f"object by object with save(): {SAMPLE:,} random owners in {sample_time:,.2f} s "
@@ -414,10 +430,17 @@ def main() -> None:
             print(f"ratio (object by object / sweep): {extrapolated / sweep_time:,.1f}x")
             print(
                 f"hand-written SQL writing the emails too (one INSERT of notices and outbox rows, "
-                f"text filled in by SQL): {mail_floor_time:,.2f} s (median of 3)"
+                f"text filled in by SQL): {mail_floor.checked:,.2f} s with its checks "
+                f"({mail_floor.statement:,.2f} s without)"
             )
-            print(f"ratio (sweep / floor): {sweep_time / floor_time:,.2f}x  (aim <= 3x)")
-            print(f"ratio (sweep / floor with the emails): {sweep_time / mail_floor_time:,.2f}x")
+            print(
+                f"ratio (sweep / floor): {sweep_time / the_floor.checked:,.2f}x  (aim <= 3x); "
+                f"against the statement alone: {sweep_time / the_floor.statement:,.2f}x"
+            )
+            print(
+                f"ratio (sweep / floor with the emails): {sweep_time / mail_floor.checked:,.2f}x; "
+                f"against the statement alone: {sweep_time / mail_floor.statement:,.2f}x"
+            )
         if OWNERS >= 1_000_000:
             print(f"aim: a million owners in under 60 s: {'met' if sweep_time < 60 else 'NOT met'}")
 

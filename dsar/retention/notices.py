@@ -8,6 +8,7 @@ which starts a new period and so cancels the removal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
@@ -161,12 +162,14 @@ def send_notices(notice_ids: Sequence[int]) -> None:
 #
 # The sweep's chunk of thousands of notices is written in ONE statement: the notice rows
 # (INSERT ... ON CONFLICT DO NOTHING against the one-per-period constraint), each with an
-# outbox id reserved from the outbox's sequence, and the emails under those ids, built in
-# SQL from the template rendered once per sweep. No Python work per notice, no second
-# statement linking notice and email (the foreign key is checked at commit).
+# outbox id reserved from the outbox's sequence (named once per statement, not looked up
+# per row), and the emails under those ids, built in SQL from the template rendered once
+# per sweep. No Python work per notice, no second statement linking notice and email (the
+# foreign key is checked at commit).
 #
 # The text: the template is rendered three times (no animal, one, several), with slots for
-# what differs per owner, filled in by SQL. The "keep my records" token is the very string
+# what differs per owner, filled in by SQL (the pieces between the slots concatenated with
+# the owner's values). The "keep my records" token is the very string
 # `keep_token` signs (django.core.signing.Signer.sign_object): base64url of the JSON
 # payload, ":", base64url of HMAC-SHA256 under Django's salted key. PostgreSQL computes the
 # HMAC from its definition with the built-in sha256() (no extension needed), given the
@@ -208,21 +211,46 @@ def _notice_templates() -> tuple[list[str], list[str]]:
     return subjects, bodies
 
 
-def _fill_sql(template: str) -> str:
-    """The template with its slots filled; the name last, so that nothing in it is read
-    as a slot."""
-    return (
-        f"replace(replace(replace(replace({template}, %(s_animals)s, m.animals::text), "
-        "%(s_date)s, m.removal_on), %(s_keep)s, m.keep_url), %(s_name)s, m.name)"
-    )
+_SLOT_SQL = {
+    _S_NAME: "m.name",
+    _S_KEEP: "m.keep_url",
+    _S_DATE: "m.removal_on",
+    _S_ANIMALS: "m.animals::text",
+}
+_SLOT = re.compile("|".join(re.escape(slot) for slot in _SLOT_SQL))
+
+
+def _fill_sql(texts: Sequence[str], key: str) -> tuple[str, dict[str, str]]:
+    """One text per kind of notice (m.kind: 1, 2, 3) with its slots filled: the template's
+    pieces concatenated with what goes between them, so that each message is written once
+    (replacing each slot in turn scanned and copied the whole text once a slot)."""
+    params: dict[str, str] = {}
+    cases = []
+    for kind, text in enumerate(texts, start=1):
+        parts = []
+        for n, piece in enumerate(_SLOT.split(text)):
+            name = f"{key}_{kind}_{n}"
+            params[name] = piece
+            parts.append(f"%({name})s::text")
+        slots = [_SLOT_SQL[slot] for slot in _SLOT.findall(text)]
+        between = zip(slots, parts[1:], strict=True)
+        joined = parts[0] + "".join(f" || {value} || {part}" for value, part in between)
+        cases.append(f"WHEN {kind} THEN {joined}")
+    return f"CASE m.kind {' '.join(cases)} END", params
+
+
+def _timestamptz_text(moment: datetime | str) -> str:
+    return moment if isinstance(moment, str) else moment.isoformat()
 
 
 def insert_notices_with_emails(
-    rows: Sequence[tuple[int, datetime, datetime]], now: datetime
+    rows: Sequence[tuple[int, datetime | str, datetime | str]], now: datetime
 ) -> list[tuple[int, int]]:
     """PostgreSQL: the notices of these (owner, period start, stated removal) rows that no
     other sweep recorded, and their emails, in one statement in the caller's transaction;
-    the emails leave once it commits. Returns (notice id, email id) of those created."""
+    the emails leave once it commits. The times are datetimes or PostgreSQL's own text of a
+    timestamptz (as the sweep's candidates' query gives them). Returns (notice id, email
+    id) of those created."""
     import psycopg
 
     from vetpass.outbox.models import OutboxEmail
@@ -233,6 +261,8 @@ def insert_notices_with_emails(
     )
 
     subjects, bodies = _notice_templates()
+    subject_sql, subject_params = _fill_sql(subjects, "subject")
+    body_sql, body_params = _fill_sql(bodies, "body")
     keep_base = settings.SITE_URL.rstrip("/") + reverse("dsar:keep_records", args=["TOKEN"])
     keep_prefix, _, keep_suffix = keep_base.partition("TOKEN")
     ipad, opad = _hmac_pads(KEEP_SALT)
@@ -241,8 +271,8 @@ def insert_notices_with_emails(
         {
             "id": "m.email_id",
             "to": "jsonb_build_array(m.address)",
-            "subject": _fill_sql("(%(subjects)s::text[])[m.kind]"),
-            "body": _fill_sql("(%(bodies)s::text[])[m.kind]"),
+            "subject": subject_sql,
+            "body": body_sql,
             "headers": headers,
         }
     )
@@ -253,9 +283,9 @@ def insert_notices_with_emails(
             INSERT INTO {notice_table} (owner_id, period_start, state, created_at,
                 stated_removal_at, held_reason, email_id)
             SELECT v.owner_id, v.start, %(queued)s, %(now)s, v.stated, '',
-                   nextval(pg_get_serial_sequence('{outbox_table}', 'id'))
-            FROM unnest(%(owners)b::bigint[], %(starts)b::timestamptz[],
-                        %(stated)b::timestamptz[]) AS v(owner_id, start, stated)
+                   nextval((SELECT pg_get_serial_sequence('{outbox_table}', 'id')::regclass))
+            FROM unnest(%(owners)b::bigint[], %(starts)b::text[]::timestamptz[],
+                        %(stated)b::text[]::timestamptz[]) AS v(owner_id, start, stated)
             ORDER BY v.owner_id
             ON CONFLICT (owner_id, period_start) DO NOTHING
             RETURNING id, owner_id, email_id, stated_removal_at
@@ -281,19 +311,15 @@ def insert_notices_with_emails(
         "queued": InactivityNotice.State.QUEUED.value,
         "now": now,
         "owners": [r[0] for r in rows],
-        "starts": [r[1] for r in rows],
-        "stated": [r[2] for r in rows],
+        "starts": [_timestamptz_text(r[1]) for r in rows],
+        "stated": [_timestamptz_text(r[2]) for r in rows],
         "tz": timezone.get_current_timezone_name(),
         "keep_prefix": keep_prefix,
         "keep_suffix": keep_suffix,
         "keep_ipad": ipad,
         "keep_opad": opad,
-        "subjects": subjects,
-        "bodies": bodies,
-        "s_name": _S_NAME,
-        "s_keep": _S_KEEP,
-        "s_date": _S_DATE,
-        "s_animals": _S_ANIMALS,
+        **subject_params,
+        **body_params,
         **header_params,
         **outbox_params,
     }

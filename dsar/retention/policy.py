@@ -2,14 +2,17 @@
 privacy dashboard all compute them here, so what the owner is told is what the sweep does.
 
 Months are calendar months (31 August + 18 months = 28 or 29 February), the same rule as
-PostgreSQL's `timestamp + interval 'N months'`, which the sweep's SQL uses.
+PostgreSQL's `timestamp + interval 'N months'`, which the sweep's SQL uses (`AddMonths`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.db import NotSupportedError
+from django.db.models import DateTimeField, Func
 
 from ..deadlines import add_months as _add_months_to_date
 
@@ -21,6 +24,34 @@ def add_months(moment: datetime, months: int) -> datetime:
     that month's last day when it has no such day."""
     day = _add_months_to_date(moment.date(), months)
     return moment.replace(year=day.year, month=day.month, day=day.day)
+
+
+class AddMonths(Func):
+    """`add_months` in SQL (PostgreSQL), so that the sweep computes the policy's dates for
+    thousands of owners in its queries instead of once per owner in Python.
+
+    Equal to `add_months` of the datetime the database returns (tests/dsar/
+    test_retention_sql_dates.py): Django reads every datetime back in UTC, and
+    `add_months` keeps its wall-clock time, so the months are added to the UTC wall clock
+    here too, whatever the session's time zone (in a zone with summer time, adding months
+    to local time would move the hour). PostgreSQL's `timestamp + interval 'N months'`
+    ends on the month's last day when it has no such date, as `add_months` does."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, expression: Any, months: int) -> None:
+        super().__init__(expression)
+        self.months = int(months)  # an int: safe in the SQL text
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        raise NotSupportedError("AddMonths is PostgreSQL only; use add_months in Python.")
+
+    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        template = (
+            f"(((%(expressions)s) AT TIME ZONE 'UTC') + interval '{self.months} months') "
+            "AT TIME ZONE 'UTC'"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
 
 
 def notice_due_at(anchor: datetime) -> datetime:
