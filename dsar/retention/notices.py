@@ -192,8 +192,13 @@ def _b64url_sql(value: str) -> str:
     return f"rtrim(translate(replace(encode({value}, 'base64'), E'\\n', ''), '+/', '-_'), '=')"
 
 
-def _keep_token_sql(owner_id: str) -> str:
-    payload = _b64url_sql(f"""convert_to('{{"u":' || ({owner_id}) || '}}', 'UTF8')""")
+def _keep_payload_sql(owner_id: str) -> str:
+    return _b64url_sql(f"""convert_to('{{"u":' || ({owner_id}) || '}}', 'UTF8')""")
+
+
+def _keep_token_sql(payload: str) -> str:
+    """The token, given the SQL of its payload (computed once: written twice here, an
+    expression would be computed twice)."""
     inner = f"sha256(%(keep_ipad)s::bytea || convert_to({payload}, 'UTF8'))"
     signature = _b64url_sql(f"sha256(%(keep_opad)s::bytea || {inner})")
     return f"{payload} || ':' || {signature}"
@@ -288,14 +293,15 @@ def insert_notices_with_emails(
                         %(stated)b::text[]::timestamptz[]) AS v(owner_id, start, stated)
             ORDER BY v.owner_id
             ON CONFLICT (owner_id, period_start) DO NOTHING
-            RETURNING id, owner_id, email_id, stated_removal_at
+            RETURNING id, owner_id, email_id, stated_removal_at,
+                      {_keep_payload_sql("owner_id")} AS keep_payload
         ), m AS (
             SELECT n.id, n.email_id, u.email AS address,
                    coalesce(nullif(u.full_name, ''), 'there') AS name,
                    to_char(n.stated_removal_at AT TIME ZONE %(tz)s, 'DD FMMonth YYYY')
                        AS removal_on,
                    a.animals, least(a.animals, 2)::int + 1 AS kind,
-                   %(keep_prefix)s || {_keep_token_sql("n.owner_id")} || %(keep_suffix)s
+                   %(keep_prefix)s || {_keep_token_sql("n.keep_payload")} || %(keep_suffix)s
                        AS keep_url
             FROM n JOIN {User._meta.db_table} u ON u.id = n.owner_id
             CROSS JOIN LATERAL (

@@ -47,11 +47,14 @@ class AddMonths(Func):
         raise NotSupportedError("AddMonths is PostgreSQL only; use add_months in Python.")
 
     def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        template = (
-            f"(((%(expressions)s) AT TIME ZONE 'UTC') + interval '{self.months} months') "
-            "AT TIME ZONE 'UTC'"
-        )
+        template = add_months_sql("%(expressions)s", self.months)
         return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def add_months_sql(moment: str, months: int) -> str:
+    """`AddMonths` as SQL text, for the sweep's own statements: `moment` is an SQL
+    expression of type timestamptz."""
+    return f"((({moment}) AT TIME ZONE 'UTC') + interval '{int(months)} months') AT TIME ZONE 'UTC'"
 
 
 def notice_due_at(anchor: datetime) -> datetime:

@@ -149,46 +149,59 @@ def exemptions(user_ids: Sequence[int], *, now: datetime) -> dict[int, str]:
 
 def _deliveries(*, now: datetime, apply: bool, counts: SweepCounts) -> None:
     queued = InactivityNotice.objects.filter(state=State.QUEUED)
-    delivered = list(
-        queued.filter(email__status="sent", email__sent_at__isnull=False).values_list(
-            "pk", "period_start", "stated_removal_at", "email__sent_at"
-        )
-    )
-    counts.sent += len(delivered)
+    delivered = queued.filter(email__status="sent", email__sent_at__isnull=False)
     lost = queued.filter(Q(email__status="failed") | Q(email__isnull=True))
-    counts.skipped += lost.count() if not apply else 0
     if not apply:
+        counts.sent += delivered.count()
+        counts.skipped += lost.count()
         return
-    table = InactivityNotice._meta.db_table
-    for chunk in _chunks(delivered, CHUNK):
-        removals = [
-            max(stated, policy.removal_at(start, sent_at))  # type: ignore[arg-type]
-            for _, start, stated, sent_at in chunk
-        ]
-        if connection.vendor != "postgresql":  # the embedded SQLite default
-            rows = [
-                InactivityNotice(pk=pk, state=State.SENT, sent_at=sent_at, removal_at=removal)
-                for (pk, *_, sent_at), removal in zip(chunk, removals, strict=True)
+    if connection.vendor == "postgresql":
+        counts.sent += _record_deliveries(list(delivered.values_list("pk", flat=True)))
+    else:  # the embedded SQLite default: the dates in Python
+        rows = list(
+            delivered.values_list("pk", "period_start", "stated_removal_at", "email__sent_at")
+        )
+        counts.sent += len(rows)
+        for chunk in _chunks(rows, CHUNK):
+            updated = [
+                InactivityNotice(
+                    pk=pk,
+                    state=State.SENT,
+                    sent_at=sent_at,
+                    removal_at=max(stated, policy.removal_at(start, sent_at)),  # type: ignore[arg-type]
+                )
+                for pk, start, stated, sent_at in chunk
             ]
             with transaction.atomic():
-                InactivityNotice.objects.bulk_update(rows, ["state", "sent_at", "removal_at"])
-            continue
-        with transaction.atomic(), connection.cursor() as cursor:
-            # One statement per chunk (bulk_update's CASE grows with the chunk squared).
-            cursor.execute(
-                f"UPDATE {table} AS n SET state = %s, sent_at = v.sent_at, "  # noqa: S608 - model metadata and placeholders only
-                "removal_at = v.removal_at FROM unnest(%s::bigint[], %s::timestamptz[], "
-                "%s::timestamptz[]) AS v(id, sent_at, removal_at) "
-                "WHERE n.id = v.id AND n.state = %s",
-                [
-                    State.SENT.value,
-                    [pk for pk, *_ in chunk],
-                    [sent_at for *_, sent_at in chunk],
-                    removals,
-                    State.QUEUED.value,
-                ],
-            )
+                InactivityNotice.objects.bulk_update(updated, ["state", "sent_at", "removal_at"])
     counts.skipped += lost.update(state=State.UNDELIVERABLE)
+
+
+def _record_deliveries(notice_ids: Sequence[int]) -> int:
+    """PostgreSQL: copy each delivered notice's sending time from its outbox row and fix
+    its removal time (`policy.removal_at`, and never before the stated time), one
+    statement per chunk with the dates computed in SQL (`policy.add_months_sql`, equal to
+    `policy.add_months`): no datetime read into Python and sent back."""
+    from vetpass.outbox.models import OutboxEmail
+
+    table, outbox = InactivityNotice._meta.db_table, OutboxEmail._meta.db_table
+    removal = (
+        f"greatest(n.stated_removal_at, "
+        f"{policy.add_months_sql('n.period_start', settings.POLICY_REMOVAL_MONTHS)}, "
+        f"{policy.add_months_sql('e.sent_at', settings.POLICY_REMOVAL_MIN_NOTICE_MONTHS)})"
+    )
+    recorded = 0
+    for chunk in _chunks(notice_ids, CHUNK):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS n SET state = %s, sent_at = e.sent_at, "  # noqa: S608 - model metadata and placeholders only
+                f"removal_at = {removal} FROM {outbox} AS e "
+                "WHERE n.id = ANY(%s::bigint[]) AND n.state = %s AND e.id = n.email_id "
+                "AND e.status = 'sent' AND e.sent_at IS NOT NULL",
+                [State.SENT.value, list(chunk), State.QUEUED.value],
+            )
+            recorded += cursor.rowcount
+    return recorded
 
 
 # --- 2. Cancel ----------------------------------------------------------------------------

@@ -118,3 +118,37 @@ def test_the_sweeps_candidates_are_due_and_state_the_removal_exactly_as_in_pytho
         pk: tuple(datetime.fromisoformat(value) for value in row) for pk, row in got.items()
     }
     assert as_datetimes == expected
+
+
+def test_a_delivery_at_a_month_end_fixes_the_removal_exactly_as_in_python(reference_data):
+    """The delivery step computes the removal time in SQL: three months after a notice
+    sent on 30 November late in the evening is 28 February (29 in a leap year) at that
+    hour, and never before the time the email stated."""
+    from dsar.models import InactivityNotice
+    from dsar.retention.sweep import retention_sweep
+    from vetpass.outbox.models import OutboxEmail
+
+    now = datetime(2026, 11, 30, 20, tzinfo=UTC)
+    owners = [
+        UserFactory(
+            email="late@example.com", last_activity_at=datetime(2025, 5, 31, 8, tzinfo=UTC)
+        ),
+        UserFactory(
+            email="early@example.com", last_activity_at=datetime(2024, 8, 31, 8, tzinfo=UTC)
+        ),
+    ]
+    retention_sweep(now=now)
+    sent_at = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    OutboxEmail.objects.update(status="sent", sent_at=sent_at)
+
+    retention_sweep(now=sent_at + timedelta(minutes=5))
+
+    for owner in owners:
+        notice = InactivityNotice.objects.get(owner=owner)
+        assert notice.state == InactivityNotice.State.SENT
+        assert notice.sent_at == sent_at
+        expected = max(notice.stated_removal_at, policy.removal_at(notice.period_start, sent_at))
+        assert notice.removal_at == expected
+    assert InactivityNotice.objects.get(owner=owners[0]).removal_at == datetime(
+        2027, 2, 28, 23, 30, tzinfo=UTC
+    )
