@@ -17,6 +17,8 @@ admin read it, so they cannot tell which form a read was written in.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -24,6 +26,22 @@ from django.db import connection, models
 from django.utils import timezone
 
 from .practices import AccessLogGrant
+
+
+class PgArrayField(ArrayField):
+    """An array column on PostgreSQL; a plain text column elsewhere, so that the embedded
+    SQLite default can create the table (it writes no list rows: see `_compact` in
+    records.practices.access) without understanding `bigint[]`."""
+
+    def db_type(self, connection: Any) -> str | None:
+        if connection.vendor != "postgresql":
+            return "text"
+        return super().db_type(connection)
+
+    def cast_db_type(self, connection: Any) -> str:
+        if connection.vendor != "postgresql":
+            return "text"
+        return super().cast_db_type(connection)
 
 
 @pgtrigger.register(
@@ -52,10 +70,10 @@ class ListAccessLog(models.Model):
         related_name="+",
     )
     view = models.CharField(max_length=60)
-    owners = ArrayField(models.BigIntegerField())
-    animals = ArrayField(models.BigIntegerField(null=True))
-    grant_kinds = ArrayField(models.CharField(max_length=20, choices=AccessLogGrant.choices))
-    grant_ids = ArrayField(models.BigIntegerField(null=True))
+    owners = PgArrayField(models.BigIntegerField())
+    animals = PgArrayField(models.BigIntegerField(null=True))
+    grant_kinds = PgArrayField(models.CharField(max_length=20, choices=AccessLogGrant.choices))
+    grant_ids = PgArrayField(models.BigIntegerField(null=True))
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -100,7 +118,7 @@ class AccessRead(models.Model):
     grant_kind = models.CharField(max_length=20, choices=AccessLogGrant.choices)
     grant_id = models.BigIntegerField(null=True)
     created_at = models.DateTimeField()
-    owners = ArrayField(models.BigIntegerField(), null=True)
+    owners = PgArrayField(models.BigIntegerField(), null=True)
 
     objects = AccessReadQuerySet.as_manager()
 
