@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, QuerySet
 
 from vetpass.accounts.models import User
@@ -63,8 +63,13 @@ def project_models() -> list[type[models.Model]]:
 
 
 def installed_models() -> list[type[models.Model]]:
-    """Every table the project creates, ours and the libraries' alike."""
-    return [m for m in apps.get_models() if not m._meta.proxy and not m._meta.auto_created]
+    """Every table the project creates, ours and the libraries' alike. An unmanaged model
+    is a database view over declared tables (records.AccessRead), holding nothing itself."""
+    return [
+        m
+        for m in apps.get_models()
+        if not m._meta.proxy and not m._meta.auto_created and m._meta.managed
+    ]
 
 
 def unclassified_fields() -> list[str]:
@@ -142,6 +147,10 @@ def subject_q(model: type[models.Model], subject: Subject, person: Person) -> Q 
         if person.user is None:
             return None
         return Q(**{subject.path: person.user.pk})
+    if subject.match == Match.USER_IDS:
+        if person.user is None:
+            return None
+        return user_ids_q(subject.path, [person.user.pk])
     if subject.match == Match.LEDGER_KEY:
         return Q(**{f"{subject.path}__in": person.ledger_keys()})
     if not person.email:
@@ -151,6 +160,14 @@ def subject_q(model: type[models.Model], subject: Subject, person: Person) -> Q 
         # A JSON list of addresses: match the quoted address, not a longer one holding it.
         return Q(**{f"{subject.path}__icontains": f'"{person.email}"'})
     return Q(**{f"{subject.path}__iexact": person.email})
+
+
+def user_ids_q(path: str, ids: list[int]) -> Q:
+    """Rows whose array of account ids names any of these (`&&`, served by a GIN index).
+    Only PostgreSQL writes such rows (records.ListAccessLog): elsewhere nothing matches."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=[])
+    return Q(**{f"{path}__overlap": ids})
 
 
 def _last_field(model: type[models.Model], path: str) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.forms import BaseModelForm
 from django.http import HttpRequest
@@ -27,6 +27,7 @@ from .models import (
     Entry,
     Favorite,
     JoinRequest,
+    ListAccessLog,
     Practice,
     PracticeMembership,
     RecordRequest,
@@ -302,3 +303,35 @@ class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["owner__email", "viewer__email"]
     list_select_related = ["viewer", "practice", "owner", "animal"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ListAccessLog)
+class ListAccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The access log's list form (issue 10): one row per staff look at a list page, naming
+    every owner shown. Append-only like AccessLog, and like it not logged when read. A
+    search for an address finds the rows naming that account (the GIN index on `owners`)."""
+
+    list_display = ["created_at", "viewer", "practice", "view", "shown"]
+    list_filter = ["view", "practice"]
+    search_fields = ["viewer__email"]
+    list_select_related = ["viewer", "practice"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="clients shown")
+    def shown(self, obj: ListAccessLog) -> int:
+        return len(obj.owners)
+
+    def get_search_results(self, request: Any, queryset: Any, search_term: str) -> Any:
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term or connection.vendor != "postgresql":  # SQLite writes no list rows
+            return found, duplicates
+        from django.contrib.auth import get_user_model
+
+        owners = list(
+            get_user_model()
+            .objects.filter(email__icontains=search_term.strip())
+            .values_list("pk", flat=True)[:100]
+        )
+        if owners:
+            found = found | queryset.filter(owners__overlap=owners)
+        return found, duplicates

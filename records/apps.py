@@ -50,10 +50,12 @@ def _on_membership_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     practice_staff_forget(instance.user_id)
 
 
-def _on_admin_read(sender: Any, viewer: Any, subjects: Any, view: str, **kwargs: Any) -> None:
+def _on_admin_read(
+    sender: Any, viewer: Any, subjects: Any, view: str, list_page: bool = False, **kwargs: Any
+) -> None:
     from .practices.access import log_admin_reads
 
-    log_admin_reads(viewer, subjects, view)
+    log_admin_reads(viewer, subjects, view, list_page=list_page)
 
 
 def _practice_labels(ids: list[str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from vetpass.privacy import (
     SubjectDeclaration,
     by_email,
     by_user,
+    by_user_in,
     delete_rows,
     keep,
     keep_rows,
@@ -326,6 +327,19 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "grant_id": _ACCESS_LOG,
         "created_at": _ACCESS_LOG,
     },
+    # The list form of the access log (issue 10): one row per staff look at a list page,
+    # naming every owner (and animal) shown; the same record as AccessLog's rows.
+    "records.ListAccessLog": {
+        "id": NOT_PERSONAL,
+        "viewer": _ACCESS_LOG,
+        "practice": _ACCESS_LOG,
+        "view": _ACCESS_LOG,
+        "owners": _ACCESS_LOG,
+        "animals": _ACCESS_LOG,
+        "grant_kinds": _ACCESS_LOG,
+        "grant_ids": _ACCESS_LOG,
+        "created_at": _ACCESS_LOG,
+    },
     # A due reminder sent to the owner (issue 11): their care reminders rest on consent.
     "records.CareReminder": {
         "id": NOT_PERSONAL,
@@ -400,6 +414,7 @@ SUBJECTS: SubjectDeclaration = {
     ),
     "records.AppointmentReminder": (by_user("appointment__owner", Role.OWNER),),
     "records.AccessLog": (by_user("owner", Role.OWNER), by_user("viewer", Role.VIEWER)),
+    "records.ListAccessLog": (by_user_in("owners", Role.OWNER), by_user("viewer", Role.VIEWER)),
     "records.CertificateLink": (by_user("owner", Role.OWNER),),
     "records.CareReminder": (by_user("owner", Role.OWNER),),
     "records.Conversation": (by_user("owner", Role.OWNER),),
@@ -475,6 +490,10 @@ ERASURE: ErasureDeclaration = {
     },
     "records.AppointmentReminder": {Role.OWNER: delete_rows()},
     "records.AccessLog": {
+        Role.OWNER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
+        Role.VIEWER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
+    },
+    "records.ListAccessLog": {
         Role.OWNER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
         Role.VIEWER: keep_rows(_ACCOUNTABILITY, anchor="created_at", months=72),
     },

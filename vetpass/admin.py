@@ -102,7 +102,12 @@ class AccessLoggedAdminMixin:
         return self.access_log_subjects([obj])
 
     def _log_admin_reads(
-        self, request: HttpRequest, subjects: list[tuple[Any, Any]], view: str
+        self,
+        request: HttpRequest,
+        subjects: list[tuple[Any, Any]],
+        view: str,
+        *,
+        list_page: bool = False,
     ) -> None:
         if subjects:
             admin_read.send(
@@ -110,6 +115,7 @@ class AccessLoggedAdminMixin:
                 viewer=request.user,
                 subjects=subjects,
                 view=view,
+                list_page=list_page,  # one compact row for the page (records' access log)
             )
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):  # type: ignore[no-untyped-def]
@@ -136,5 +142,5 @@ class AccessLoggedAdminMixin:
         if request.method in ("GET", "HEAD"):
             name = self.model._meta.verbose_name_plural  # type: ignore[attr-defined]
             subjects = self.access_log_subjects(changelist.result_list)
-            self._log_admin_reads(request, subjects, f"admin: {name} list")
+            self._log_admin_reads(request, subjects, f"admin: {name} list", list_page=True)
         return changelist

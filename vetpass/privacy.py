@@ -105,6 +105,7 @@ class Match(StrEnum):
     """What the end of a subject path is compared with."""
 
     USER = "user"  # a relation ending at the person's account (compared by id)
+    USER_IDS = "user ids"  # an array of account ids: the row is the person's if theirs is in it
     EMAIL = "email"  # an address column (compared case-insensitively)
     LEDGER_KEY = "ledger key"  # the ledger's subject key (consent.services.subject_key_for)
 
@@ -121,6 +122,12 @@ class Subject:
 
 def by_user(path: str, role: Role) -> Subject:
     return Subject(path, role, Match.USER)
+
+
+def by_user_in(path: str, role: Role) -> Subject:
+    """An array column of account ids (records.ListAccessLog.owners): each person named in
+    it is a subject of the row."""
+    return Subject(path, role, Match.USER_IDS)
 
 
 def by_email(path: str) -> Subject:

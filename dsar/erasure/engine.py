@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Lower, Trunc
 from django.db.models.lookups import In
 
-from dsar.personal_data_map import Person, _last_field, subject_q
+from dsar.personal_data_map import Person, _last_field, subject_q, user_ids_q
 from vetpass.accounts.sessions import sessions_uncache_on_commit
 from vetpass.privacy import Action, Match, Plan, Role, Subject
 
@@ -88,6 +88,9 @@ def persons_q(model: type[models.Model], subject: Subject, persons: list[Person]
     if subject.match == Match.USER:
         ids = [p.user.pk for p in persons if p.user is not None]
         return Q(**{f"{subject.path}__in": any_of(ids)}) if ids else None
+    if subject.match == Match.USER_IDS:
+        ids = [p.user.pk for p in persons if p.user is not None]
+        return user_ids_q(subject.path, ids) if ids else None
     if subject.match == Match.LEDGER_KEY:
         ledger_keys = [k for p in persons for k in p.ledger_keys()]
         return Q(**{f"{subject.path}__in": any_of(ledger_keys, "text")}) if ledger_keys else None

@@ -30,6 +30,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q, QuerySet
 
@@ -40,7 +41,7 @@ from dsar.personal_data_map import (
     subject_q,
     subjects_map,
 )
-from vetpass.privacy import Category, Role
+from vetpass.privacy import Category, Match, Role
 
 CHUNK = 2000
 
@@ -262,6 +263,47 @@ def _converter(table: Table, field: Any, renderer: Renderer, selected: list[str]
     return None
 
 
+def _position_narrower(
+    table: Table, renderer: Renderer, selected: list[str]
+) -> Callable[[dict[str, Any], str, tuple], None] | None:
+    """A table whose subject path is an array of account ids (records.ListAccessLog: a
+    list page naming many owners, its other arrays aligned position by position) shows
+    the person only their own positions of every array, and never another person's
+    account id: in their own rows the ids are "you"; in rows of their activity (a vet's
+    list page) each id reads as any account reference does (the practice, or "another
+    person")."""
+    paths = [s.path for s in subjects_map()[table.label] if s.match == Match.USER_IDS]
+    if not paths:
+        return None
+    arrays = [f.name for f in table.fields if isinstance(f, ArrayField)]
+    practice = selected.index("practice_id") if "practice_id" in selected else None
+
+    def narrow(row: dict[str, Any], scope: str, values_row: tuple) -> None:
+        kinds = row.get("grant_kinds") or []
+        for path in paths:
+            ids = row.get(path) or []
+            if scope == SCOPE_OWN:
+                keep = [i for i, pk in enumerate(ids) if pk == renderer.me]
+                for name in arrays:
+                    if name in row:
+                        row[name] = [row[name][i] for i in keep if i < len(row[name])]
+                row[path] = [YOU] * len(keep)
+            else:
+                row[path] = [
+                    renderer.account(
+                        table,
+                        pk,
+                        {
+                            "practice_id": None if practice is None else values_row[practice],
+                            "grant_kind": kinds[i] if i < len(kinds) else None,
+                        },
+                    )
+                    for i, pk in enumerate(ids)
+                ]
+
+    return narrow
+
+
 def table_rows(table: Table, person: Person, renderer: Renderer) -> Iterator[dict[str, Any]]:
     """The person's rows of one table, rendered, streamed in chunks."""
     own_qs, activity_qs = querysets(table, person)
@@ -286,6 +328,7 @@ def table_rows(table: Table, person: Person, renderer: Renderer) -> Iterator[dic
         (f.name, i, _converter(table, f, renderer, selected)) for i, f in enumerate(concrete)
     ]
     files = [(i, f.storage) for i, f in enumerate(concrete) if isinstance(f, models.FileField)]
+    narrow = _position_narrower(table, renderer, selected)
     for scope, qs in ((SCOPE_OWN, own_qs), (SCOPE_ACTIVITY, activity_qs)):
         if qs is None:
             continue
@@ -303,6 +346,8 @@ def table_rows(table: Table, person: Person, renderer: Renderer) -> Iterator[dic
                 for field in shown_m2m:
                     targets = related[field.name][values_row[pk_index]]
                     row[field.name] = renderer.m2m_value(field, targets, table)
+                if narrow is not None:
+                    narrow(row, scope, values_row)
                 if scope == SCOPE_OWN:
                     for index, storage in files:
                         if values_row[index]:

@@ -13,9 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from dsar.personal_data_map import personal_data_map
+from dsar.personal_data_map import personal_data_map, subjects_map
+from vetpass.privacy import Match
 
 from .rows import SCOPE_ACTIVITY, SCOPE_OWN, WITHHELD, Table, _is_user_model, is_reference, tables
 
@@ -77,6 +79,20 @@ def _type_of(field: Any) -> dict[str, Any]:
     raise TypeError(f"No JSON type for {field!r}: teach dsar/export/schema.py")
 
 
+def _array(table: Table, field: Any) -> dict[str, Any]:
+    """An array column: its items typed as its base field; an array of account ids that a
+    subject path names (records.ListAccessLog.owners) shows accounts as words, never ids,
+    and only the person's own positions of every array in their own rows."""
+    if any(s.path == field.name and s.match == Match.USER_IDS for s in subjects_map()[table.label]):
+        return {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": 'Accounts: "you" (only your own positions of this row\'s lists), or '
+            "as an account reference reads (never another person's id).",
+        }
+    return {"type": "array", "items": _nullable(_type_of(field.base_field), field.base_field)}
+
+
 def _nullable(schema: dict[str, Any], field: Any) -> dict[str, Any]:
     # A file column holds "" for no file; the export shows null.
     may_be_null = getattr(field, "null", False) or isinstance(field, models.FileField)
@@ -87,7 +103,10 @@ def _nullable(schema: dict[str, Any], field: Any) -> dict[str, Any]:
 
 def _property(table: Table, field: Any) -> dict[str, Any]:
     declared = personal_data_map()[table.label][field.name]
-    schema = _nullable(_type_of(field), field)
+    if isinstance(field, ArrayField):
+        schema = _nullable(_array(table, field), field)
+    else:
+        schema = _nullable(_type_of(field), field)
     schema["x-personal-data"] = declared.personal
     if declared.personal:
         schema["x-category"] = str(declared.category)

@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Min
 
 from consent.models import Purpose
 from dsar.personal_data_map import Person, personal_data_map
-from records.models import AccessLog, EmergencyShare, Entry, Favorite
+from records.models import AccessRead, EmergencyShare, Entry, Favorite
 from records.models.practices import AccessLogGrant
 from vetpass.accounts.models import Jurisdiction
 
@@ -148,7 +148,7 @@ def recipients(person: Person) -> list[Recipient]:
         return []
     found: list[Recipient] = []
     reads = (
-        AccessLog.objects.filter(owner=user)
+        AccessRead.objects.of_owner(user.pk)  # both forms: a detail page's row, a list's
         .values("practice__name", "grant_kind")
         .annotate(first=Min("created_at"), last=Max("created_at"), n=Count("id"))
         .order_by("first")

@@ -2,10 +2,11 @@
 on the day that period ends, with the durations read from the personal-data map's KEEP
 declarations (the map stays the single source):
 
-- the access log, 6 years after each read (records.AccessLog, kept for accountability for
-  everyone, erased or not). The access log is append-only at the database; this purge is
-  the ONE exception: `_access_log_trigger_off` lifts its trigger for this transaction only,
-  and nothing else in the code base does (tests/dsar/test_retention_purge.py checks both);
+- the access log, 6 years after each read (records.AccessLog, and its list form
+  records.ListAccessLog, kept for accountability for everyone, erased or not). Both tables
+  are append-only at the database; this purge is the ONE exception: `_access_log_trigger_off`
+  lifts their triggers for this transaction only, and nothing else in the code base does
+  (tests/dsar/test_retention_purge.py checks both);
 - a practice's own clinical record on an erased owner's animals: each entry after the
   practice's legal period from its date (PRACTICE_CLINICAL_RETENTION_MONTHS by the
   practice's country), then the animal itself once no entry keeps it.
@@ -19,13 +20,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pgtrigger
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from records.models import AccessLog, Animal, Entry
+from records.models import AccessLog, Animal, Entry, ListAccessLog
 from vetpass.privacy import Role, Treatment
 
 from ..deadlines import add_months
@@ -37,7 +40,10 @@ from ..models import LegalHold, PendingFileDeletion
 from . import policy
 
 CHUNK = 5000
-ACCESS_LOG_TRIGGER = "records.AccessLog:access_log_append_only"
+ACCESS_LOG_TRIGGERS = (
+    "records.AccessLog:access_log_append_only",
+    "records.ListAccessLog:list_access_log_append_only",
+)
 
 
 @dataclass
@@ -59,7 +65,7 @@ def _access_log_trigger_off() -> Iterator[None]:
     """The one documented exception to the access log's append-only trigger: only the
     purge of rows past their 6 years, only inside its own transaction."""
     if connection.vendor == "postgresql":
-        with pgtrigger.ignore(ACCESS_LOG_TRIGGER):
+        with pgtrigger.ignore(*ACCESS_LOG_TRIGGERS):
             yield
     else:
         yield
@@ -75,19 +81,36 @@ def _held_animal(path: str = "pk") -> Exists:
 
 
 def _purge_access_log(now: datetime, counts: PurgeCounts, apply: bool) -> None:
-    treatment = _kept("records.AccessLog", Role.OWNER)
-    cutoff = policy.add_months(now, -months_for(treatment, None))
-    due = AccessLog.objects.filter(**{f"{treatment.anchor}__lte": cutoff})
-    if not apply:
-        counts.access_log += due.count()
-        return
-    while True:
-        with transaction.atomic(), _access_log_trigger_off():
-            ids = list(due.order_by("pk").values_list("pk", flat=True)[:CHUNK])
-            if not ids:
-                return
-            deleted, _ = AccessLog.objects.filter(pk__in=ids).delete()
-        counts.access_log += deleted
+    """Both forms of the log; a list row counts as the reads it names (one per position)."""
+    for model in (AccessLog, ListAccessLog):
+        treatment = _kept(model._meta.label, Role.OWNER)
+        cutoff = policy.add_months(now, -months_for(treatment, None))
+        due = model.objects.filter(**{f"{treatment.anchor}__lte": cutoff})  # type: ignore[attr-defined]
+        if not apply:
+            counts.access_log += _reads(model, due)
+            continue
+        while True:
+            with transaction.atomic(), _access_log_trigger_off():
+                chunk = model.objects.filter(  # type: ignore[attr-defined]
+                    pk__in=list(due.order_by("pk").values_list("pk", flat=True)[:CHUNK])
+                )
+                reads = _reads(model, chunk)
+                deleted, _ = chunk.delete()
+            if not deleted:
+                break
+            counts.access_log += reads
+
+
+def _reads(model: type[AccessLog | ListAccessLog], rows: Any) -> int:
+    if model is AccessLog or connection.vendor != "postgresql":  # SQLite writes no list rows
+        return int(rows.count())
+    return int(
+        rows.aggregate(
+            n=Coalesce(
+                Sum(Func(F("owners"), function="cardinality", output_field=IntegerField())), 0
+            )
+        )["n"]
+    )
 
 
 def _purge_clinical_record(now: datetime, counts: PurgeCounts, apply: bool) -> None:

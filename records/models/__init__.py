@@ -1,3 +1,4 @@
+from .access import AccessRead, ListAccessLog
 from .animals import (
     Animal,
     AnimalAccess,
@@ -48,6 +49,8 @@ __all__ = [
     "Message",
     "MessageSide",
     "AccessLog",
+    "AccessRead",
+    "ListAccessLog",
     "AccessLogGrant",
     "CertificateLink",
     "CareReminder",

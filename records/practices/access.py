@@ -19,14 +19,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from ..models import AccessLog, AccessLogGrant, Animal, EmergencyShare, Favorite, SharingState
+from ..models import (
+    AccessLog,
+    AccessLogGrant,
+    Animal,
+    EmergencyShare,
+    Favorite,
+    ListAccessLog,
+    SharingState,
+)
 from ..models.practices import PracticeMembership
 from ..visibility import Visibility
 
@@ -294,23 +303,72 @@ def log_read(user: User, vis: Visibility, view: str) -> AccessLog | None:
     )
 
 
+def log_one_read(user: User, via: object, owner_id: int, animal_id: int | None, view: str) -> None:
+    """A detail page's read of one owner's data through a grant: one AccessLog row."""
+    AccessLog.objects.create(
+        viewer_id=user.pk,
+        practice=grant_practice(via),
+        owner_id=owner_id,
+        animal_id=animal_id,
+        view=view[:60],
+        grant_kind=_grant_kind(via),
+        grant_id=via.pk,  # type: ignore[attr-defined]
+    )
+
+
+def _compact() -> bool:
+    """The list form of the log is PostgreSQL's (arrays and a GIN index); the embedded
+    SQLite default (a laptop, one practice) keeps writing one AccessLog row per read."""
+    return connection.vendor == "postgresql"
+
+
 def log_reads(user: User, rows: Iterable[tuple[object, int, int | None]], view: str) -> None:
     """Many reads at once (a list page): rows of (grant, owner id, animal id or None).
-    One INSERT, so the log never makes a list's query count grow with its length."""
-    AccessLog.objects.bulk_create(
-        [
-            AccessLog(
+    One ListAccessLog row per practice the grants belong to (one for any page of one
+    practice) naming every read in order, in one INSERT, so the log never makes a list's
+    query count or its writes grow with its length."""
+    rows = list(rows)
+    if not rows:
+        return
+    if not _compact():
+        AccessLog.objects.bulk_create(
+            [
+                AccessLog(
+                    viewer_id=user.pk,
+                    practice=grant_practice(via),
+                    owner_id=owner_id,
+                    animal_id=animal_id,
+                    view=view[:60],
+                    grant_kind=_grant_kind(via),
+                    grant_id=via.pk,  # type: ignore[attr-defined]
+                )
+                for via, owner_id, animal_id in rows
+            ]
+        )
+        return
+    by_practice: dict[int | None, ListAccessLog] = {}
+    for via, owner_id, animal_id in rows:
+        practice_id = getattr(via, "practice_id", None)
+        entry = by_practice.get(practice_id)
+        if entry is None:
+            entry = by_practice[practice_id] = ListAccessLog(
                 viewer_id=user.pk,
-                practice=grant_practice(via),
-                owner_id=owner_id,
-                animal_id=animal_id,
+                practice_id=practice_id,
                 view=view[:60],
-                grant_kind=_grant_kind(via),
-                grant_id=via.pk,  # type: ignore[attr-defined]
+                owners=[],
+                animals=[],
+                grant_kinds=[],
+                grant_ids=[],
             )
-            for via, owner_id, animal_id in rows
-        ]
-    )
+        entry.owners.append(owner_id)
+        entry.animals.append(animal_id)
+        entry.grant_kinds.append(_grant_kind(via))
+        entry.grant_ids.append(via.pk)  # type: ignore[attr-defined]
+    ListAccessLog.objects.bulk_create(list(by_practice.values()))
+
+
+# (grant kind, quoted table, the shown ids' SELECT, its parameters)
+_Source = tuple[str, str, str, tuple[Any, ...]]
 
 
 def log_list_reads(
@@ -319,10 +377,55 @@ def log_list_reads(
     favorites: QuerySet[Favorite],
     shares: QuerySet[EmergencyShare],
 ) -> None:
-    """One access-log row per client on a list page, written with INSERT … SELECT from the
-    same querysets the page shows: two statements however long the list (no batching)."""
-    from django.db import connection
+    """The reads of a list page of clients, each seen through one of these favorites or
+    emergency shares (the querysets the page shows), written with INSERT … SELECT: on
+    PostgreSQL one ListAccessLog row per practice naming every client (one statement
+    however long the list); on SQLite one AccessLog row per client (two statements)."""
+    sources: list[_Source] = []
+    for grant_kind, qs in (
+        (AccessLogGrant.FAVORITE, favorites),
+        (AccessLogGrant.EMERGENCY_SHARE, shares),
+    ):
+        try:
+            sub_sql, sub_params = qs.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a .none() queryset: nothing to log
+            continue
+        sources.append(
+            (grant_kind, connection.ops.quote_name(qs.model._meta.db_table), sub_sql, sub_params)
+        )
+    if not sources:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    if _compact():
+        _insert_list_row(user, view, sources, now)
+    else:
+        _insert_rows(user, view, sources, now)
 
+
+def _insert_list_row(user: User, view: str, sources: list[_Source], now: Any) -> None:
+    table = connection.ops.quote_name(ListAccessLog._meta.db_table)
+    union = " UNION ALL ".join(
+        f"SELECT practice_id, owner_id, %s AS grant_kind, id FROM {source} "  # noqa: S608 - quoted model metadata
+        f"WHERE id IN ({sub_sql})"
+        for _kind, source, sub_sql, _params in sources
+    )
+    params: list[Any] = [user.pk, view[:60], now]  # in the order of the placeholders
+    for grant_kind, _source, _sql, sub_params in sources:
+        params += [grant_kind, *sub_params]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (viewer_id, practice_id, view, owners, animals, grant_kinds, "  # noqa: S608
+            "grant_ids, created_at) "
+            "SELECT %s, practice_id, %s, array_agg(owner_id ORDER BY owner_id, id), "
+            "array_agg(NULL::bigint ORDER BY owner_id, id), "
+            "array_agg(grant_kind ORDER BY owner_id, id)::varchar(20)[], "
+            "array_agg(id ORDER BY owner_id, id), %s "
+            f"FROM ({union}) shown GROUP BY practice_id",
+            params,
+        )
+
+
+def _insert_rows(user: User, view: str, sources: list[_Source], now: Any) -> None:
     table = connection.ops.quote_name(AccessLog._meta.db_table)
     columns = ", ".join(
         connection.ops.quote_name(c)
@@ -337,18 +440,8 @@ def log_list_reads(
             "created_at",
         )
     )
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        for grant_kind, qs in (
-            (AccessLogGrant.FAVORITE, favorites),
-            (AccessLogGrant.EMERGENCY_SHARE, shares),
-        ):
-            try:
-                sub_sql, sub_params = qs.order_by().values("pk").query.sql_with_params()
-            except EmptyResultSet:  # a .none() queryset: nothing to log
-                continue
-            model = qs.model
-            source = connection.ops.quote_name(model._meta.db_table)
+        for grant_kind, source, sub_sql, sub_params in sources:
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names are quoted model metadata
                 f"SELECT %s, practice_id, owner_id, NULL, %s, %s, id, %s FROM {source} "
@@ -358,26 +451,50 @@ def log_list_reads(
 
 
 def log_admin_reads(
-    viewer: User | int, subjects: Iterable[tuple[int | None, int | None]], view: str
+    viewer: User | int,
+    subjects: Iterable[tuple[int | None, int | None]],
+    view: str,
+    *,
+    list_page: bool = False,
 ) -> int:
     """VetPass privacy staff looked at people's data in the Django admin (rule 2 holds for
-    them too): one row per object shown, as (owner id, animal id or None). Objects with no
-    person behind them (owner None) and the viewer's own data are not logged. One INSERT
-    however many objects, so an admin list's query count does not grow with its length.
-    Returns the number of rows written."""
+    them too): one read per object shown, as (owner id, animal id or None). Objects with no
+    person behind them (owner None) and the viewer's own data are not logged. An object's
+    page writes AccessLog rows; a list page (`list_page`) one ListAccessLog row naming every
+    object shown (PostgreSQL; one AccessLog row each on SQLite). One INSERT however many
+    objects, so an admin list's query count does not grow with its length. Returns the
+    number of reads written."""
     viewer_id = viewer if isinstance(viewer, int) else viewer.pk
-    rows = [
-        AccessLog(
-            viewer_id=viewer_id,
-            practice=None,
-            owner_id=owner_id,
-            animal_id=animal_id,
-            view=view[:60],
-            grant_kind=AccessLogGrant.ADMIN,
-            grant_id=None,
-        )
+    shown = [
+        (owner_id, animal_id)
         for owner_id, animal_id in subjects
         if owner_id is not None and owner_id != viewer_id
     ]
-    AccessLog.objects.bulk_create(rows)
-    return len(rows)
+    if not shown:
+        return 0
+    if list_page and _compact():
+        ListAccessLog.objects.create(
+            viewer_id=viewer_id,
+            practice=None,
+            view=view[:60],
+            owners=[owner_id for owner_id, _ in shown],
+            animals=[animal_id for _, animal_id in shown],
+            grant_kinds=[AccessLogGrant.ADMIN] * len(shown),
+            grant_ids=[None] * len(shown),
+        )
+        return len(shown)
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                viewer_id=viewer_id,
+                practice=None,
+                owner_id=owner_id,
+                animal_id=animal_id,
+                view=view[:60],
+                grant_kind=AccessLogGrant.ADMIN,
+                grant_id=None,
+            )
+            for owner_id, animal_id in shown
+        ]
+    )
+    return len(shown)

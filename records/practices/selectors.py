@@ -31,8 +31,8 @@ from django.http import Http404
 from vetpass.accounts.models import User
 
 from ..models import (
-    AccessLog,
     AccessLogGrant,
+    AccessRead,
     Animal,
     EmergencyShare,
     Entry,
@@ -459,8 +459,8 @@ def get_practice_request(user: User, membership: PracticeMembership, pk: object)
         )
     except (RecordRequest.DoesNotExist, ValueError, TypeError):
         raise Http404("No such request.") from None
-    access.log_reads(
-        user, [(record_request.favorite, record_request.owner_id, None)], "record request"
+    access.log_one_read(
+        user, record_request.favorite, record_request.owner_id, None, "record request"
     )
     _name_clients(membership.practice_id, [record_request])
     return record_request
@@ -537,15 +537,15 @@ def get_owner_share(owner: User, pk: object) -> EmergencyShare:
         raise Http404("No such share.") from None
 
 
-def owner_access_log(owner: User) -> QuerySet[AccessLog, dict[str, Any]]:
+def owner_access_log(owner: User) -> QuerySet[AccessRead, dict[str, Any]]:
     """Who looked at my records, as the owner reads it: the reads of one person, through
     one practice and grant, of one view of one animal within the same clock hour make one
     line with how many times and the first and last time (a vet working on a case reads
     the record dozens of times an hour; a line each buried the one that mattered). Grouped
-    in SQL, newest first, so paging counts lines. Every read is still its own AccessLog row
-    for the DPO and exports."""
+    in SQL, newest first, so paging counts lines. Reads come from both forms of the log
+    (AccessRead: a detail page's AccessLog row, a list page's ListAccessLog position)."""
     return (
-        AccessLog.objects.filter(owner_id=owner.pk)
+        AccessRead.objects.of_owner(owner.pk)
         .annotate(
             hour=TruncHour("created_at"),
             viewer_name=Case(

@@ -75,13 +75,13 @@ def test_only_the_dpo_reaches_the_cases(alice, carol, dpo_client):
 
 
 def test_the_dpos_look_at_a_case_is_in_the_persons_access_log(dpo_client, dpo, alice, bob):
-    from records.models import AccessLog
+    from records.models import AccessRead
 
     case = case_for(alice, NOW)
     case_for(bob, NOW)
     dpo_client.get(f"/admin/dsar/datasubjectrequest/{case.pk}/change/")
-    assert list(AccessLog.objects.values_list("viewer", "owner", "grant_kind")) == [
+    assert list(AccessRead.objects.values_list("viewer", "owner", "grant_kind")) == [
         (dpo.pk, alice.pk, "admin")
     ]
     dpo_client.get("/admin/dsar/datasubjectrequest/")
-    assert AccessLog.objects.filter(owner=bob).count() == 1
+    assert AccessRead.objects.filter(owner=bob).count() == 1

@@ -16,7 +16,7 @@ from dsar.erasure import engine
 from dsar.personal_data_map import Person
 from dsar.retention.purge import retention_purge
 from dsar.services import legal_hold_place
-from records.models import AccessLog, Animal, Entry
+from records.models import AccessLog, Animal, Entry, ListAccessLog
 from tests.factories import AnimalFactory, EntryFactory, PracticeFactory
 
 NOW = datetime(2031, 3, 1, 12, tzinfo=UTC)
@@ -46,6 +46,38 @@ def test_outside_the_purge_the_access_log_stays_append_only(alice, carol):
     row = _read(alice, carol, datetime(2020, 1, 1, tzinfo=UTC))
     with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
         AccessLog.objects.filter(pk=row.pk).delete()
+
+
+def _list_read(owners, viewer, at: datetime) -> ListAccessLog:
+    with time_machine.travel(at, tick=False):
+        return ListAccessLog.objects.create(
+            viewer=viewer,
+            view="client list",
+            owners=[o.pk for o in owners],
+            animals=[None] * len(owners),
+            grant_kinds=["favorite"] * len(owners),
+            grant_ids=list(range(1, len(owners) + 1)),
+        )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the list form is PostgreSQL's")
+def test_list_reads_go_six_years_after_the_page_view_and_not_before(alice, bob, carol):
+    old = _list_read([alice, bob], carol, datetime(2025, 3, 1, 11, tzinfo=UTC))
+    young = _list_read([alice], carol, datetime(2025, 3, 1, 13, tzinfo=UTC))
+    assert retention_purge(now=NOW, dry_run=True).access_log == 2  # the reads it names
+    counts = retention_purge(now=NOW)
+    assert counts.access_log == 2
+    assert not ListAccessLog.objects.filter(pk=old.pk).exists()
+    assert ListAccessLog.objects.filter(pk=young.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_outside_the_purge_the_list_access_log_stays_append_only(alice, carol):
+    row = _list_read([alice], carol, datetime(2020, 1, 1, tzinfo=UTC))
+    with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+        ListAccessLog.objects.filter(pk=row.pk).delete()
+    with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+        ListAccessLog.objects.filter(pk=row.pk).update(owners=[carol.pk])
 
 
 def test_the_purge_is_the_only_exception_to_the_append_only_triggers():

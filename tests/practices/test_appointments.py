@@ -288,14 +288,14 @@ def test_the_reminder_beat_entry_is_defined_in_code():
 def test_the_day_list_shows_only_the_practice_s_appointments_and_logs_reads(
     alice, rex, riverside, hours, carol, dave
 ):
-    from records.models import AccessLog
+    from records.models import AccessRead
     from records.practices import selectors as sel
 
     _book(alice, rex, riverside, hours)
     membership = sel.get_membership(carol, riverside.pk)
     rows = asel.practice_day_list(carol, membership, NEXT_MONDAY_9.date())
     assert [(r.animal.name, r.client_name) for r in rows] == [("Rex", "Alice Owner")]
-    assert AccessLog.objects.filter(viewer=carol, view="appointments day list").count() == 1
+    assert AccessRead.objects.filter(viewer=carol, view="appointments day list").count() == 1
     with pytest.raises(Http404):
         sel.get_membership(dave, riverside.pk)
 
@@ -355,4 +355,6 @@ def test_the_day_list_costs_the_same_queries_for_one_appointment_or_many(
         _book(alice, rex, riverside, hours, starts_at=NEXT_MONDAY_9 + timedelta(minutes=30 * i))
     many = statements()
     assert many == one
-    assert access.AccessLog.objects.filter(view="appointments day list", viewer=carol).exists()
+    from records.models import AccessRead
+
+    assert AccessRead.objects.filter(view="appointments day list", viewer=carol).exists()

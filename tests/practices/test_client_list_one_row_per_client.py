@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from records.models import AccessLog
+from records.models import AccessRead
 from records.practices import services as svc
 from tests.conftest import client_for
 from tests.factories import AnimalFactory, UserFactory
@@ -43,7 +43,7 @@ def test_favorite_and_redeemed_share_make_one_row(now, alice, rex, carol, rivers
     assert row["grants"] == ["favorite", "emergency_share"]
     assert row["emergency_share_until"] is not None
     assert [a["name"] for a in row["animals"]] == ["Fido", "Rex"]
-    assert AccessLog.objects.filter(view="client list", owner_id=alice.pk).count() == 1
+    assert AccessRead.objects.filter(view="client list", owner_id=alice.pk).count() == 1
 
     page = client_for(carol).get(f"/workspace/{riverside.pk}/").content.decode()
     assert "Showing 1 client." in page

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from records.models import AccessLog, AccessLogGrant
+from records.models import AccessLogGrant, AccessRead
 from records.practices import services as svc
 from tests.conftest import client_for
 from tests.factories import AnimalFactory, MembershipFactory, PracticeFactory, UserFactory
@@ -131,17 +131,17 @@ def test_only_clients_on_the_page_are_in_their_access_log(carol, riverside):
     owners = [client_named(riverside, f"Person {i}")[0] for i in range(5)]
     client = client_for(carol)
     first = api_clients(client, riverside, page_size=2)
-    logged = AccessLog.objects.filter(view="client list")
+    logged = AccessRead.objects.filter(view="client list")
     assert sorted(logged.values_list("owner_id", flat=True)) == [owners[0].pk, owners[1].pk]
     before = logged.order_by("-pk").first().pk
     assert client.get(first["next"]).status_code == 200
     second = logged.filter(pk__gt=before)
     assert sorted(second.values_list("owner_id", flat=True)) == [owners[2].pk, owners[3].pk]
     assert set(logged.values_list("grant_kind", flat=True)) == {AccessLogGrant.FAVORITE}
-    assert not AccessLog.objects.filter(owner_id=owners[4].pk).exists()
+    assert not AccessRead.objects.filter(owner_id=owners[4].pk).exists()
     client.get(f"/workspace/{riverside.pk}/?q=person 4")
-    assert AccessLog.objects.filter(owner_id=owners[4].pk).count() == 1
-    assert AccessLog.objects.count() == 5
+    assert AccessRead.objects.filter(owner_id=owners[4].pk).count() == 1
+    assert AccessRead.objects.count() == 5
 
 
 def test_clients_of_other_practices_and_ended_grants_are_not_listed_or_counted(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from records.models import AccessLog, AnimalAccess, Permission
+from records.models import AccessRead, AnimalAccess, Permission
 from records.practices import services as svc
 from records.selectors import get_animal_for_user, herd_members
 from tests.conftest import client_for
@@ -29,9 +29,9 @@ def test_staff_see_only_the_shared_members_and_each_is_logged(flock, carol):
     herd, dolly, shaun = flock
     page = client_for(carol).get(f"/animals/{herd.pk}/").content.decode()
     assert "Dolly" in page and "Shaun" not in page
-    logged = AccessLog.objects.filter(viewer=carol, view="herd member")
+    logged = AccessRead.objects.filter(viewer=carol, view="herd member")
     assert list(logged.values_list("animal_id", flat=True)) == [dolly.pk]
-    assert not AccessLog.objects.filter(animal_id=shaun.pk).exists()
+    assert not AccessRead.objects.filter(animal_id=shaun.pk).exists()
 
 
 def test_the_selector_gives_each_person_their_members(flock, alice, bob, carol):

@@ -4,7 +4,7 @@ nothing else — not Rex's clinical notes, not Fido."""
 import pytest
 from django.http import Http404
 
-from records.models import AccessLog, EntryKind
+from records.models import AccessRead, EntryKind
 from records.practices import services as svc
 from records.selectors import (
     animals_visible_to,
@@ -78,7 +78,7 @@ def test_every_read_by_the_practice_is_in_the_owners_access_log(
     client.get(f"/workspace/{riverside.pk}/")
     client.get(f"/workspace/{riverside.pk}/animals/{rex.pk}/")
     client.get(f"/api/v1/workspace/{riverside.pk}/animals/{rex.pk}/")
-    rows = list(AccessLog.objects.filter(owner=alice).order_by("id"))
+    rows = list(AccessRead.objects.filter(owner=alice).order_by("created_at"))
     assert [(r.viewer_id, r.practice_id, r.animal_id, r.grant_kind) for r in rows] == [
         (carol.pk, riverside.pk, None, "favorite"),
         (carol.pk, riverside.pk, rex.pk, "favorite"),
@@ -88,6 +88,6 @@ def test_every_read_by_the_practice_is_in_the_owners_access_log(
     # the owner's own looks are not logged
     client_for(alice).get("/access-log/")
     get_animal_for_user(alice, rex.pk)
-    assert AccessLog.objects.count() == 3
+    assert AccessRead.objects.count() == 3
     api_rows = client_for(alice).get("/api/v1/access-log/").json()["results"]
     assert {r["viewer_name"] for r in api_rows} == {"Carol Vet"}

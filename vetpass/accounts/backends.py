@@ -30,6 +30,7 @@ DPO_VIEW_PERMISSIONS = frozenset(
         "records.view_emergencyshare",
         "records.view_recordrequest",
         "records.view_accesslog",
+        "records.view_listaccesslog",
         "consent.view_consentevent",
         "consent.view_purpose",
         "consent.view_policydocument",
