@@ -8,6 +8,7 @@ transaction. A service's ValidationError becomes field errors through vetpass.ap
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -152,17 +153,25 @@ def _date(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _datetime(value: dt.datetime | None) -> str | None:
-    """As DRF's DateTimeField: in the current time zone, ISO 8601, UTC as "Z"."""
+def _datetime(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str | None:
+    """As DRF's DateTimeField: in the current time zone (`tz`, asked once per list when
+    given), ISO 8601, UTC as "Z"."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+@functools.cache
+def _weight_field() -> serializers.Field:
+    """EntrySerializer's weight field, built once (a serializer's fields are not cheap)."""
+    return EntrySerializer().fields["weight_value"]
 
 
 def animal_list_rows(rows: Iterable[dict[str, Any]], *, request: Any) -> list[dict[str, Any]]:
     """AnimalSerializer's answer for rows of .values(*ANIMAL_LIST_COLUMNS)."""
     user_id = getattr(request.user, "pk", None) if request is not None else None
+    tz = timezone.get_current_timezone()
     out = []
     for row in rows:
         photo_url = None
@@ -191,8 +200,8 @@ def animal_list_rows(rows: Iterable[dict[str, Any]], *, request: Any) -> list[di
                 "group": row["group_id"],
                 "owner_name": row["owner__full_name"] or row["owner__email"],
                 "is_owner": user_id is not None and row["owner_id"] == user_id,
-                "created_at": _datetime(row["created_at"]),
-                "updated_at": _datetime(row["updated_at"]),
+                "created_at": _datetime(row["created_at"], tz),
+                "updated_at": _datetime(row["updated_at"], tz),
             }
         )
     return out
@@ -283,7 +292,8 @@ def entry_list_rows(
 ) -> list[dict[str, Any]]:
     """EntrySerializer's answer for these entries (loaded with their author and practice),
     built without a serializer field per value (issue 10; a test compares the two)."""
-    weight = EntrySerializer().fields["weight_value"]
+    weight = _weight_field()
+    tz = timezone.get_current_timezone()
     out = []
     for entry in entries:
         document_url = None
@@ -331,8 +341,8 @@ def entry_list_rows(
                 "author_name": author,
                 "source": entry.source,
                 "practice": entry.practice_id,
-                "created_at": _datetime(entry.created_at),
-                "updated_at": _datetime(entry.updated_at),
+                "created_at": _datetime(entry.created_at, tz),
+                "updated_at": _datetime(entry.updated_at, tz),
             }
         )
     return out
