@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vetpass.accounts.models import User
+from vetpass.accounts.usercache import request_cache_forget, request_cached
 
 from .selectors import next_policy_change, policy_versions_pending, required_policy_version_ids
 
@@ -84,8 +85,13 @@ def policy_cache_clear() -> None:
     _required.clear()
 
 
+def accepted_key(user_id: object) -> str:
+    return USER_KEY.format(user_id)
+
+
 def policy_gate_clear(user: User) -> None:
     cache.delete(USER_KEY.format(user.pk))
+    request_cache_forget(user, USER_KEY.format(user.pk))
 
 
 def _token_user(request: HttpRequest) -> User | None:
@@ -109,7 +115,9 @@ def pending_for(user: User) -> list:
     if not required:
         return []
     key = USER_KEY.format(user.pk)
-    if cache.get(key) == required:
+    # Usually read with the account, in the same round trip (ConsentConfig.ready).
+    read, accepted = request_cached(user, key)
+    if (accepted if read else cache.get(key)) == required:
         return []
     pending = policy_versions_pending(user)
     if not pending:

@@ -37,6 +37,16 @@ def _owned_or_shared_q(user: User) -> Q:
     return Q(owner=user) | Q(pk__in=AnimalAccess.objects.filter(user=user).values("animal_id"))
 
 
+# The same rule for the owner's lean animals list, which PostgreSQL writes in one
+# hand-written statement (records.api_lean): the animal `a` is the user's own or shared
+# with them. Change both together; tests/api/test_lean_lists.py holds them to the same
+# animals.
+OWNED_OR_SHARED_SQL = (
+    "(a.owner_id = %(user)s OR a.id IN "
+    "(SELECT animal_id FROM records_animalaccess WHERE user_id = %(user)s))"
+)
+
+
 def animals_visible_to(user: User) -> QuerySet[Animal]:
     """Every animal the user may see, whichever way (owner side or practice side)."""
     if not user.is_authenticated:

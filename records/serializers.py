@@ -8,7 +8,9 @@ transaction. A service's ValidationError becomes field errors through vetpass.ap
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
 from django.urls import reverse
@@ -152,17 +154,25 @@ def _date(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _datetime(value: dt.datetime | None) -> str | None:
-    """As DRF's DateTimeField: in the current time zone, ISO 8601, UTC as "Z"."""
+def _datetime(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str | None:
+    """As DRF's DateTimeField: in the current time zone (`tz`, asked once per list when
+    given), ISO 8601, UTC as "Z"."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+@functools.cache
+def _weight_field() -> serializers.Field:
+    """EntrySerializer's weight field, built once (a serializer's fields are not cheap)."""
+    return EntrySerializer().fields["weight_value"]
 
 
 def animal_list_rows(rows: Iterable[dict[str, Any]], *, request: Any) -> list[dict[str, Any]]:
     """AnimalSerializer's answer for rows of .values(*ANIMAL_LIST_COLUMNS)."""
     user_id = getattr(request.user, "pk", None) if request is not None else None
+    tz = timezone.get_current_timezone()
     out = []
     for row in rows:
         photo_url = None
@@ -191,8 +201,8 @@ def animal_list_rows(rows: Iterable[dict[str, Any]], *, request: Any) -> list[di
                 "group": row["group_id"],
                 "owner_name": row["owner__full_name"] or row["owner__email"],
                 "is_owner": user_id is not None and row["owner_id"] == user_id,
-                "created_at": _datetime(row["created_at"]),
-                "updated_at": _datetime(row["updated_at"]),
+                "created_at": _datetime(row["created_at"], tz),
+                "updated_at": _datetime(row["updated_at"], tz),
             }
         )
     return out
@@ -278,61 +288,102 @@ class EntrySerializer(serializers.ModelSerializer[Entry]):
         return author_shown(entry, owner_side=self.context.get("owner_side", True))
 
 
+# The entries list's columns (.values()): the entry's own, and of its author and practice
+# only the names shown.
+ENTRY_LIST_COLUMNS = (
+    *(f.attname for f in Entry._meta.concrete_fields),
+    "author__full_name",
+    "author__email",
+    "practice__name",
+)
+
+
+class _Document:
+    """What Entry.summary reads of a FieldFile: its name, and false when empty."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __bool__(self) -> bool:
+        return bool(self.name)
+
+
+class _Author:
+    __slots__ = ("display_name",)
+
+    def __init__(self, full_name: str, email: str) -> None:
+        self.display_name = full_name or email  # User.display_name
+
+
+def _link(name: str, request: Any) -> tuple[str, str]:
+    """A per-id API link as (text before the id, text after), as reverse() writes it."""
+    sentinel = "987654321987"
+    url = reverse(name, args=[sentinel])
+    if request is not None:
+        url = request.build_absolute_uri(url)
+    head, _, tail = url.partition(sentinel)
+    return head, tail
+
+
 def entry_list_rows(
-    entries: Iterable[Entry], *, request: Any, owner_side: bool
+    rows: Iterable[dict[str, Any]], *, request: Any, owner_side: bool
 ) -> list[dict[str, Any]]:
-    """EntrySerializer's answer for these entries (loaded with their author and practice),
-    built without a serializer field per value (issue 10; a test compares the two)."""
-    weight = EntrySerializer().fields["weight_value"]
+    """EntrySerializer's answer for rows of .values(*ENTRY_LIST_COLUMNS), built without a
+    model instance or a serializer field per value (issue 10; a test compares the two).
+    The summary and the author shown are the model's and the visibility rule's own code,
+    run over the row."""
+    weight = _weight_field()
+    tz = timezone.get_current_timezone()
+    doc_head, doc_tail = _link("api:entry-document", request)
+    summary = Entry.summary.fget  # type: ignore[attr-defined]
     out = []
-    for entry in entries:
-        document_url = None
-        if entry.document:
-            document_url = reverse("api:entry-document", args=[entry.pk])
-            if request is not None:
-                document_url = request.build_absolute_uri(document_url)
-        author: str | None = None
-        if entry.practice_id and entry.practice:
-            author = entry.practice.name
+    for row in rows:
+        entry = SimpleNamespace(**row)
+        entry.document = _Document(row["document"] or "")
+        entry.author = (
+            _Author(row["author__full_name"], row["author__email"]) if row["author_id"] else None
+        )
+        author: str | None
+        if row["practice_id"] and row["practice__name"] is not None:
+            author = row["practice__name"]
         else:
-            author = author_shown(entry, owner_side=owner_side)
+            author = author_shown(entry, owner_side=owner_side)  # type: ignore[arg-type]
+        value = row["weight_value"]
         out.append(
             {
-                "id": entry.pk,
-                "animal": entry.animal_id,
-                "kind": entry.kind,
-                "occurred_on": _date(entry.occurred_on),
-                "title": entry.title,
-                "notes": entry.notes,
-                "summary": entry.summary,
-                "vaccine_product": entry.vaccine_product,
-                "manufacturer": entry.manufacturer,
-                "batch_number": entry.batch_number,
-                "next_due_on": _date(entry.next_due_on),
-                "duration_years": entry.duration_years,
-                "tag_number": entry.tag_number,
-                "vet_name": entry.vet_name,
-                "vet_licence": entry.vet_licence,
-                "weight_value": (
-                    None
-                    if entry.weight_value is None
-                    else weight.to_representation(entry.weight_value)
-                ),
-                "weight_unit": entry.weight_unit,
-                "medication_name": entry.medication_name,
-                "dose": entry.dose,
-                "ends_on": _date(entry.ends_on),
-                "allergen": entry.allergen,
-                "severity": entry.severity,
-                "test_name": entry.test_name,
-                "result": entry.result,
-                "document_url": document_url,
-                "document_type": entry.document_type,
+                "id": row["id"],
+                "animal": row["animal_id"],
+                "kind": row["kind"],
+                "occurred_on": _date(row["occurred_on"]),
+                "title": row["title"],
+                "notes": row["notes"],
+                "summary": summary(entry),
+                "vaccine_product": row["vaccine_product"],
+                "manufacturer": row["manufacturer"],
+                "batch_number": row["batch_number"],
+                "next_due_on": _date(row["next_due_on"]),
+                "duration_years": row["duration_years"],
+                "tag_number": row["tag_number"],
+                "vet_name": row["vet_name"],
+                "vet_licence": row["vet_licence"],
+                "weight_value": None if value is None else weight.to_representation(value),
+                "weight_unit": row["weight_unit"],
+                "medication_name": row["medication_name"],
+                "dose": row["dose"],
+                "ends_on": _date(row["ends_on"]),
+                "allergen": row["allergen"],
+                "severity": row["severity"],
+                "test_name": row["test_name"],
+                "result": row["result"],
+                "document_url": f"{doc_head}{row['id']}{doc_tail}" if row["document"] else None,
+                "document_type": row["document_type"],
                 "author_name": author,
-                "source": entry.source,
-                "practice": entry.practice_id,
-                "created_at": _datetime(entry.created_at),
-                "updated_at": _datetime(entry.updated_at),
+                "source": row["source"],
+                "practice": row["practice_id"],
+                "created_at": _datetime(row["created_at"], tz),
+                "updated_at": _datetime(row["updated_at"], tz),
             }
         )
     return out

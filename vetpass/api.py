@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
@@ -70,6 +72,42 @@ class Pagination(PageNumberPagination):
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True
         return rows
+
+    def paginate_json(
+        self,
+        request: Any,
+        fetch: Callable[[int, int], tuple[int, str]],
+        count: Callable[[], int],
+    ) -> bytes:
+        """The page's whole answer, for a list whose database writes its results as JSON:
+        fetch(limit, offset) answers (total, results as a JSON array), count() the total
+        alone (asked only for `page=last`). The same pages, links and 404s as above."""
+        page_size = self.get_page_size(request)
+        assert page_size  # PAGE_SIZE is set: every list is paginated
+        self.request = request
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if raw in self.last_page_strings:
+            total = count()
+            number = max(1, -(-total // page_size))
+        else:
+            try:
+                number = int(raw)
+            except ValueError:
+                raise self._invalid(raw, "That page number is not an integer") from None
+            if number < 1:
+                raise self._invalid(raw, "That page number is less than 1")
+        total, results = fetch(page_size, (number - 1) * page_size)
+        if not total and number > 1:
+            raise self._invalid(raw, "That page contains no results")
+        paginator = self.django_paginator_class([], page_size)
+        paginator.__dict__["count"] = total
+        self.page = Page([], number, paginator)
+        head = json.dumps(
+            {"count": total, "next": self.get_next_link(), "previous": self.get_previous_link()},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return f'{head[:-1]},"results":{results}}}'.encode()
 
     def _invalid(self, number: object, message: str) -> exceptions.NotFound:
         return exceptions.NotFound(

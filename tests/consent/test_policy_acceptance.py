@@ -172,3 +172,38 @@ def test_with_nothing_to_accept_the_gate_costs_no_query_even_across_time_travel(
     with later, CaptureQueriesContext(connection) as queries:
         alice_client.get("/")
     assert not any("consent_policyversion" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_gate_reads_its_accepted_mark_with_the_account_not_on_its_own(
+    new_terms, alice, alice_client, monkeypatch
+):
+    """Issue 10: the mark comes in the same cache round trip as the signed-in account
+    (vetpass.accounts.usercache's companion keys), not in a GET of its own per request."""
+    from django.core.cache import caches
+
+    from consent.policy_gate import USER_KEY
+
+    with time_machine.travel(EFFECTIVE + timedelta(hours=1), tick=False):
+        alice_client.post("/privacy/policies/accept/", {"accept": "on", "next": "/"})
+        assert alice_client.get("/").status_code == 200  # the mark is set
+        backend = caches["default"]
+        read_alone: list[str] = []
+        in_many: list[bool] = []
+        real_get, real_get_many = backend.get, backend.get_many
+
+        def get(key, *args, **kwargs):
+            if not in_many:  # the test's cache answers get_many with a get per key
+                read_alone.append(key)
+            return real_get(key, *args, **kwargs)
+
+        def get_many(keys, *args, **kwargs):
+            in_many.append(True)
+            try:
+                return real_get_many(keys, *args, **kwargs)
+            finally:
+                in_many.pop()
+
+        monkeypatch.setattr(backend, "get", get)
+        monkeypatch.setattr(backend, "get_many", get_many)
+        assert alice_client.get("/").status_code == 200
+        assert USER_KEY.format(alice.pk) not in read_alone

@@ -14,11 +14,16 @@ request:
 The copy is dropped at once and again when the writing transaction commits, so a request
 that read the old row while the write was in flight does not keep it; any copy expires
 after TIMEOUT all the same. Raw SQL on accounts_user must call users_uncache itself.
+
+Other apps read a key of their own about the account on every request too (the policy
+gate's "has accepted the versions in force"). They register its name here and it comes in
+the same round trip as the account (one MGET instead of two GETs); the value read is kept
+on that request's copy of the account only (request_cached), never stored with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
@@ -29,6 +34,31 @@ if TYPE_CHECKING:
 
 KEY = "vetpass.user:{}"
 TIMEOUT = 5 * 60
+# The attribute of a request's copy of the account that holds the companion keys' values.
+_READ_WITH = "_vetpass_read_with_account"
+_companions: list[Callable[[Any], str]] = []
+
+
+def companion_key_register(key_for: Callable[[Any], str]) -> None:
+    """Read the key key_for(account id) with the account, in the same round trip."""
+    if key_for not in _companions:
+        _companions.append(key_for)
+
+
+def request_cached(user: Any, key: str) -> tuple[bool, Any]:
+    """(True, value) when `key` was read with this copy of the account (a missing key reads
+    as None, as cache.get answers); (False, None) when it was not: ask the cache."""
+    read = getattr(user, _READ_WITH, None)
+    if read is None or key not in read:
+        return False, None
+    return True, read[key]
+
+
+def request_cache_forget(user: Any, key: str) -> None:
+    """The key changed during this request: read it from the cache from now on."""
+    read = getattr(user, _READ_WITH, None)
+    if read is not None:
+        read.pop(key, None)
 
 
 def user_cached(user_id: Any) -> User | None:
@@ -40,12 +70,16 @@ def user_cached(user_id: Any) -> User | None:
     except Exception:  # noqa: BLE001 - a malformed id in a session is "nobody"
         return None
     key = KEY.format(pk)
-    user = cache.get(key)
-    if isinstance(user, User):
-        return user
-    user = User._default_manager.filter(pk=pk).first()
-    if user is not None:
+    companions = [key_for(pk) for key_for in _companions]
+    found = cache.get_many([key, *companions]) if companions else {key: cache.get(key)}
+    user = found.get(key)
+    if not isinstance(user, User):
+        user = User._default_manager.filter(pk=pk).first()
+        if user is None:
+            return None
         cache.set(key, user, TIMEOUT)
+    # Set after caching: the values belong to this request's copy, never to the cached one.
+    setattr(user, _READ_WITH, {k: found.get(k) for k in companions})
     return user
 
 
