@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When, Window
-from django.db.models.functions import Lower, RowNumber, Trim
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower, Trim
 
 from .models import Animal, Entry, EntryKind
 
@@ -62,33 +63,46 @@ def with_next_due(animals: QuerySet[Animal]) -> QuerySet[Animal]:
     )
 
 
+# The latest dose of each (animal, vaccine), by a window over the animals' vaccinations;
+# a dose with no product name is its own partition. Hand-written (issue 10): building the
+# same statement through the ORM's expressions cost the dashboard more than running it.
+# Plain SQL that PostgreSQL and SQLite both run (the embedded default is SQLite).
+_LATEST_DOSES = """
+SELECT animal_id, next_due_on, id, vaccine_product FROM (
+    SELECT animal_id, next_due_on, id, vaccine_product,
+           ROW_NUMBER() OVER (
+               PARTITION BY animal_id,
+                   CASE WHEN vaccine_product <> '' AND LOWER(TRIM(vaccine_product)) <> ''
+                        THEN LOWER(TRIM(vaccine_product)) END,
+                   CASE WHEN vaccine_product <> '' AND LOWER(TRIM(vaccine_product)) <> ''
+                        THEN NULL ELSE id END
+               ORDER BY occurred_on DESC, id DESC
+           ) AS dose_rank
+    FROM {table}
+    WHERE kind = %s AND animal_id IN ({ids})
+) latest
+WHERE dose_rank = 1 AND next_due_on IS NOT NULL
+"""
+
+
 def next_due_of(animal_ids: Iterable[int]) -> dict[int, tuple[date, str]]:
     """The same answer as with_next_due — each animal's earliest `next_due_on` among the
     latest dose of each vaccine, and that vaccine's name — for many animals in one
     set-based query (issue 10): the latest dose of each (animal, vaccine) by a window over
     their vaccinations, instead of two correlated subqueries per animal, each with its own
     "no later dose" search. Animals with nothing due are absent."""
-    vaccine = _vaccine("vaccine_product")
-    named = ~Q(vaccine_product="") & ~Q(vaccine="")
-    # Partition by (animal, vaccine); a dose with no product name is its own partition.
-    same_vaccine = Case(When(named, then=vaccine), default=Value(None))
-    unnamed_dose = Case(When(named, then=Value(None)), default=F("pk"))
-    latest = (
-        Entry.objects.filter(animal_id__in=list(animal_ids), kind=EntryKind.VACCINATION)
-        .annotate(vaccine=vaccine)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("animal_id"), same_vaccine, unnamed_dose],
-                order_by=[F("occurred_on").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank=1)
-        .values_list("animal_id", "next_due_on", "pk", "vaccine_product")
-    )
+    ids = [int(pk) for pk in animal_ids]
+    if not ids:
+        return {}
+    sql = _LATEST_DOSES.format(table=Entry._meta.db_table, ids=", ".join(["%s"] * len(ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [EntryKind.VACCINATION.value, *ids])
+        latest = cursor.fetchall()
     best: dict[int, tuple[date, int, str]] = {}
-    for animal_id, due, pk, product in latest:
-        if due is not None and (animal_id not in best or (due, pk) < best[animal_id][:2]):
+    for animal_id, raw_due, pk, product in latest:
+        # SQLite hands a raw query's dates back as text.
+        due = date.fromisoformat(raw_due) if isinstance(raw_due, str) else raw_due
+        if animal_id not in best or (due, pk) < best[animal_id][:2]:
             best[animal_id] = (due, pk, product)
     return {animal_id: (due, product) for animal_id, (due, _, product) in best.items()}
 

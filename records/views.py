@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from vetpass.accounts.models import User
 
-from . import selectors, services
+from . import pages, selectors, services
 from .charts import weight_chart_svg
 from .forms import (
     AnimalForm,
@@ -30,10 +29,10 @@ from .forms import (
     apply_errors,
     entry_form_class,
 )
-from .models import Animal, CoOwnerInvitation, Entry, EntryKind
+from .models import Animal, CoOwnerInvitation, Entry, EntryKind, Permission
 from .models.entries import KIND_FIELDS
 from .practices import selectors as practice_selectors
-from .vaccinations import entry_urgency, next_due_of, urgency, with_superseded
+from .vaccinations import next_due_of, urgency
 
 
 class AuthedRequest(HttpRequest):
@@ -117,9 +116,9 @@ def home(request: HttpRequest) -> HttpResponse:
     to the admin where their work is, and practice staff to their workspace."""
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    animals = _my_animals(request.user)
+    animals, herds = pages.dashboard_cards(request.user)
     invitations = list(_pending_invitations(request.user))
-    if not animals and not invitations:
+    if not animals and not herds and not invitations:
         if request.user.is_dpo:  # type: ignore[union-attr]
             return redirect("admin:index")
         if practice_selectors.active_memberships(request.user).exists():  # type: ignore[arg-type]
@@ -127,11 +126,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "records/dashboard.html",
-        {
-            "animals": [a for a in animals if not a.is_group],
-            "herds": [a for a in animals if a.is_group],
-            "invitations": invitations,
-        },
+        {"animals": animals, "herds": herds, "invitations": invitations},
     )
 
 
@@ -183,8 +178,9 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in KIND_FIELDS:
         kind = ""
-    entries = with_superseded(selectors.entries_for(vis, kind=kind or None))
-    page = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pages.timeline_page(
+        vis, kind=kind or None, number=request.GET.get("page", 1), per_page=TIMELINE_PAGE_SIZE
+    )
     points = selectors.weight_series(vis)
     care = [
         text
@@ -196,10 +192,6 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     ]
     members = selectors.herd_members(request.user, vis)
     identity = selectors.owner_identity(vis)
-    today = timezone.localdate()
-    for entry in page:
-        entry.urgency = entry_urgency(entry, today)  # type: ignore[attr-defined]
-        entry.author_label = vis.author_label(entry) or ""  # type: ignore[attr-defined]
     return render(
         request,
         "records/animal_detail.html",
@@ -207,15 +199,16 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "animal": animal,
             "vis": vis,
             "page": page,
+            "rows": pages.timeline_rows(vis, page.object_list, timezone.localdate()),
             "kind": kind,
             "kinds": EntryKind.choices,
             "chart": weight_chart_svg(points, name=animal.name),
-            "points": points,
+            "points": pages.weight_rows(points),  # type: ignore[arg-type]
             "care": care,
             "members": members,
             "group": selectors.visible_group(request.user, vis),
             "owner_name": identity.name if identity else animal.owner.display_name,
-            "invite_form": InvitationForm(auto_id="invite_%s") if vis.is_owner else None,
+            "permissions": Permission.choices,
             "co_owners": selectors.co_owners_of(vis) if vis.is_owner else None,
             "sharing_favorites": (
                 practice_selectors.favorites_sharing_animal(animal) if vis.is_owner else None
