@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.http import Http404
 
 from vetpass.accounts.models import User
@@ -25,7 +25,7 @@ from ..models import (
     Practice,
     PracticeMembership,
 )
-from ..selectors import Visibility
+from ..selectors import Visibility, entries_for
 from . import access
 from .access import ClientIdentity
 from .client_keys import ClientCursor, ClientPage
@@ -188,6 +188,51 @@ def workspace_client_page(
     )
 
 
+def _granted_animals(
+    favorites: dict[int, Favorite], shares: dict[int, list[EmergencyShare]]
+) -> dict[int, dict[int, Animal]]:
+    """For each client (owner id), the animals their grants share, by id: every animal of
+    an owner whose favorite shares all of them, the animals a favorite names, and those of
+    each emergency share. The link tables are read (as ids) only for grants that name
+    animals, then the animals in one query — not a query per kind of grant."""
+    named: list[tuple[int, int]] = []  # (owner id, animal id)
+    choosing = {f.pk: f.owner_id for f in favorites.values() if not f.all_animals}
+    if choosing:
+        named += [
+            (choosing[favorite_id], animal_id)
+            for favorite_id, animal_id in Favorite.animals.through.objects.filter(
+                favorite_id__in=list(choosing)
+            ).values_list("favorite_id", "animal_id")
+        ]
+    sharing = {s.pk: s.owner_id for owner_shares in shares.values() for s in owner_shares}
+    if sharing:
+        named += [
+            (sharing[share_id], animal_id)
+            for share_id, animal_id in EmergencyShare.animals.through.objects.filter(
+                emergencyshare_id__in=list(sharing)
+            ).values_list("emergencyshare_id", "animal_id")
+        ]
+    everything = {f.owner_id for f in favorites.values() if f.all_animals}
+    named_ids = {animal_id for _, animal_id in named}
+    condition = Q()
+    if everything:
+        condition |= Q(owner_id__in=everything)
+    if named_ids:
+        condition |= Q(pk__in=named_ids)
+    if not condition:
+        return {}
+    found: dict[int, dict[int, Animal]] = {}
+    by_id: dict[int, Animal] = {}
+    for animal in _ANIMALS.filter(condition):
+        by_id[animal.pk] = animal
+        if animal.owner_id in everything:
+            found.setdefault(animal.owner_id, {})[animal.pk] = animal
+    for owner_id, animal_id in named:
+        if animal_id in by_id:
+            found.setdefault(owner_id, {})[animal_id] = by_id[animal_id]
+    return found
+
+
 def workspace_client_rows(user: User, practice: Practice, keys: Iterable[dict]) -> list[ClientRow]:
     """The clients for one page of `workspace_client_page`, with the animals their grants
     share, in a fixed number of queries; each client shown — and only those — is one
@@ -202,22 +247,16 @@ def workspace_client_rows(user: User, practice: Practice, keys: Iterable[dict]) 
         for f in access.granting_favorites([practice.pk])
         .filter(owner_id__in=owner_ids)
         .select_related("owner")
-        .prefetch_related(Prefetch("animals", queryset=_ANIMALS))
     }
     shares: dict[int, list[EmergencyShare]] = {}
     for share in (
         access.live_shares([practice.pk])
         .filter(owner_id__in=owner_ids)
         .select_related("owner")
-        .prefetch_related(Prefetch("animals", queryset=_ANIMALS))
         .order_by("-expires_at", "-pk")
     ):
         shares.setdefault(share.owner_id, []).append(share)
-    everything: dict[int, list[Animal]] = {}
-    all_owner_ids = [f.owner_id for f in favorites.values() if f.all_animals]
-    if all_owner_ids:
-        for animal in _ANIMALS.filter(owner_id__in=all_owner_ids):
-            everything.setdefault(animal.owner_id, []).append(animal)
+    animals_by_owner = _granted_animals(favorites, shares)
     rows: list[ClientRow] = []
     for owner_id in owner_ids:
         favorite = favorites.get(owner_id)
@@ -225,14 +264,7 @@ def workspace_client_rows(user: User, practice: Practice, keys: Iterable[dict]) 
         if favorite is None and not owner_shares:
             continue
         owner = favorite.owner if favorite else owner_shares[0].owner
-        animals: dict[int, Animal] = {}
-        if favorite is not None:
-            chosen = (
-                everything.get(owner_id, []) if favorite.all_animals else favorite.animals.all()
-            )
-            animals.update((a.pk, a) for a in chosen)
-        for share in owner_shares:
-            animals.update((a.pk, a) for a in share.animals.all() if a.pk not in animals)
+        animals = animals_by_owner.get(owner_id, {})
         identity = access.identity_with(
             practice.pk, owner, profile_shared=bool(favorite and favorite.share_profile)
         )
@@ -267,11 +299,55 @@ def get_workspace_animal(
         animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)  # type: ignore[misc]
     except (Animal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such animal.") from None
-    vis = access.practice_visibility(user, animal, membership.practice)
+    vis = access.practice_visibility(user, animal, membership.practice, membership=membership)
     if vis is None:
         raise Http404("No such animal.")
     access.log_read(user, vis, view)
     return vis
+
+
+# What the vet's animal page shows of each entry (Entry.summary reads the kind's fields).
+_PAGE_ENTRY_FIELDS = (
+    "kind",
+    "occurred_on",
+    "title",
+    "notes",
+    "vaccine_product",
+    "weight_value",
+    "weight_unit",
+    "medication_name",
+    "dose",
+    "allergen",
+    "test_name",
+    "result",
+    "document",
+    "source",
+    "practice__name",
+)
+
+
+def workspace_animal_entries(vis: Visibility) -> list[Entry]:
+    """The entries of the vet's animal page: those this look may see (entries_for, the
+    rule), with only the columns the page shows and the writing practice's name."""
+    return list(
+        entries_for(vis).select_related(None).select_related("practice").only(*_PAGE_ENTRY_FIELDS)
+    )
+
+
+def workspace_vcpr_date(practice: Practice, vis: Visibility, entries: list[Entry]) -> date | None:
+    """vcpr_date from the page's entries when they hold every examination this practice
+    wrote (a look through the practice's own grant always sees its own entries), without
+    a query; asked of the database otherwise."""
+    if vis.kinds is not None and practice.pk not in vis.practice_ids:
+        return vcpr_date(practice, vis.animal)
+    return max(
+        (
+            e.occurred_on
+            for e in entries
+            if e.kind == EntryKind.EXAMINATION and e.practice_id == practice.pk
+        ),
+        default=None,
+    )
 
 
 def vcpr_date(practice: Practice, animal: Animal) -> date | None:
