@@ -105,13 +105,28 @@ def animal_ids_visible_to_staff(user: User) -> QuerySet | None:
 
 
 def practice_visibility(
-    user: User, animal: Animal, practice: Practice | None = None
+    user: User,
+    animal: Animal,
+    practice: Practice | None = None,
+    *,
+    membership: PracticeMembership | None = None,
 ) -> Visibility | None:
-    """What the user may see of the animal as staff (of `practice`, or of any practice)."""
+    """What the user may see of the animal as staff (of `practice`, or of any practice).
+    `membership`: the user's active membership of `practice`, when the caller has just
+    read it (the workspace's get_membership), so it is not read a second time."""
 
     if not user.is_authenticated:
         return None
-    practice_ids = list(active_practice_ids(user, practice))
+    if (
+        membership is not None
+        and practice is not None
+        and membership.user_id == user.pk
+        and membership.practice_id == practice.pk
+        and membership.left_at is None
+    ):
+        practice_ids = [practice.pk]
+    else:
+        practice_ids = list(active_practice_ids(user, practice))
     if not practice_ids:
         return None
     favorites = [
