@@ -4,6 +4,8 @@ practice's sharing scope be expressed as a set of kinds."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -174,7 +176,13 @@ class Entry(models.Model):
             case EntryKind.VACCINATION:
                 return self.vaccine_product
             case EntryKind.WEIGHT:
-                value = self.weight_value.normalize() if self.weight_value else ""
+                # normalize() drops trailing zeros but writes 10 as "1E+1": format
+                # it as a plain decimal, so a round weight reads "10 kg".
+                value = (
+                    format(Decimal(self.weight_value).normalize(), "f")
+                    if self.weight_value is not None
+                    else ""
+                )
                 return f"{value} {self.weight_unit}"
             case EntryKind.MEDICATION:
                 return " ".join(x for x in (self.medication_name, self.dose) if x)

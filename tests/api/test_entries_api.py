@@ -32,6 +32,20 @@ def test_timeline_lists_entries_newest_first_and_filters_by_kind(alice_api, rex)
     assert [e["summary"] for e in weights["results"]] == ["31.5 kg"]
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(10, "10 kg"), ("10.00", "10 kg"), (100, "100 kg"), ("10.50", "10.5 kg"), ("0.25", "0.25 kg")],
+)
+def test_a_weight_summary_is_a_plain_number_without_trailing_zeros(alice_api, rex, value, shown):
+    # Decimal.normalize() alone wrote a round weight as "1E+1 kg".
+    EntryFactory(animal=rex, kind=EntryKind.WEIGHT, notes="", weight_value=value, weight_unit="kg")
+
+    listed = alice_api.get(f"/api/v1/animals/{rex.pk}/entries/?kind=weight").json()
+
+    assert [e["summary"] for e in listed["results"]] == [shown]
+    assert Entry.objects.get(kind=EntryKind.WEIGHT).summary == shown
+
+
 def test_unknown_kind_filter_is_a_field_error(alice_api, rex):
     response = alice_api.get(f"/api/v1/animals/{rex.pk}/entries/?kind=horoscope")
 
