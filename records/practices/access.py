@@ -302,25 +302,9 @@ def _grant_kind(via: object) -> str:
     )
 
 
-def log_read(user: User, vis: Visibility, view: str) -> AccessLog | None:
-    """Write the access-log row for a read through a grant; owner-side reads are not logged."""
-    if vis.via is None:
-        return None
-    via = vis.via
-    return AccessLog.objects.create(
-        viewer_id=user.pk,
-        practice=grant_practice(via),
-        owner_id=vis.animal.owner_id,
-        animal_id=vis.animal.pk,
-        view=view[:60],
-        grant_kind=_grant_kind(via),
-        grant_id=via.pk,  # type: ignore[attr-defined]
-    )
-
-
-def log_one_read(user: User, via: object, owner_id: int, animal_id: int | None, view: str) -> None:
-    """A detail page's read of one owner's data through a grant: one AccessLog row."""
-    AccessLog.objects.create(
+def _log_row(user: User, via: object, owner_id: int, animal_id: int | None, view: str) -> AccessLog:
+    """One read through a grant, as an (unsaved) AccessLog row."""
+    return AccessLog(
         viewer_id=user.pk,
         practice=grant_practice(via),
         owner_id=owner_id,
@@ -329,6 +313,20 @@ def log_one_read(user: User, via: object, owner_id: int, animal_id: int | None, 
         grant_kind=_grant_kind(via),
         grant_id=via.pk,  # type: ignore[attr-defined]
     )
+
+
+def log_read(user: User, vis: Visibility, view: str) -> AccessLog | None:
+    """Write the access-log row for a read through a grant; owner-side reads are not logged."""
+    if vis.via is None:
+        return None
+    row = _log_row(user, vis.via, vis.animal.owner_id, vis.animal.pk, view)
+    row.save()
+    return row
+
+
+def log_one_read(user: User, via: object, owner_id: int, animal_id: int | None, view: str) -> None:
+    """A detail page's read of one owner's data through a grant: one AccessLog row."""
+    _log_row(user, via, owner_id, animal_id, view).save()
 
 
 def _compact() -> bool:
@@ -347,18 +345,7 @@ def log_reads(user: User, rows: Iterable[tuple[object, int, int | None]], view: 
         return
     if not _compact():
         AccessLog.objects.bulk_create(
-            [
-                AccessLog(
-                    viewer_id=user.pk,
-                    practice=grant_practice(via),
-                    owner_id=owner_id,
-                    animal_id=animal_id,
-                    view=view[:60],
-                    grant_kind=_grant_kind(via),
-                    grant_id=via.pk,  # type: ignore[attr-defined]
-                )
-                for via, owner_id, animal_id in rows
-            ]
+            [_log_row(user, via, owner_id, animal_id, view) for via, owner_id, animal_id in rows]
         )
         return
     by_practice: dict[int | None, ListAccessLog] = {}
