@@ -126,3 +126,21 @@ def test_the_notices_built_in_sql_carry_the_owners_words_verbatim_and_a_working_
         assert notice.email.status == "queued" and notice.email.from_email
     assert len(message_ids) == len(made)
     assert all(m.startswith("<") and m.endswith(">") and "@" in m for m in message_ids)
+
+
+def test_the_notice_step_writes_its_chunks_in_owner_order(reference_data, monkeypatch):
+    """Each chunk is a run of neighbouring accounts (bench/retention.py: in the order of
+    last use, every chunk wrote all over the notices' owner indexes, and the sweep's cost
+    per chunk grew with the table). The accounts' rows are rewritten in reverse, so that
+    neither a scan of the table nor one of the last-use index gives them in owner order."""
+    monkeypatch.setattr(sweep_module, "CHUNK", 2)
+    made = [
+        UserFactory(email=f"o{i}@example.com", last_activity_at=LAST_USE - timedelta(days=i))
+        for i in range(7)
+    ]
+    for owner in reversed(made):
+        owner.full_name = f"Owner {owner.pk}"
+        owner.save(update_fields=["full_name"])
+    assert retention_sweep(now=NOTICE_DUE).noticed == len(made)
+    by_notice = InactivityNotice.objects.order_by("pk").values_list("owner_id", flat=True)
+    assert list(by_notice) == sorted(o.pk for o in made)
