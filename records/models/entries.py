@@ -174,7 +174,8 @@ class Entry(models.Model):
             case EntryKind.VACCINATION:
                 return self.vaccine_product
             case EntryKind.WEIGHT:
-                value = self.weight_value.normalize() if self.weight_value else ""
+                # The plain decimal without trailing zeros ("10 kg", never "1E+1 kg").
+                value = format(self.weight_value.normalize(), "f") if self.weight_value else ""
                 return f"{value} {self.weight_unit}"
             case EntryKind.MEDICATION:
                 return " ".join(x for x in (self.medication_name, self.dose) if x)
