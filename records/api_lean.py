@@ -155,3 +155,149 @@ def photo_link(request: Any) -> tuple[str, str]:
         url = request.build_absolute_uri(url)
     head, _, tail = url.partition(str(_SENTINEL))
     return head, tail
+
+
+# --- an animal's entries -----------------------------------------------------------------
+
+# Entry.summary, kind by kind, as SQL (tests/api/test_lean_lists.py holds the two to the
+# same text for every kind). A weight is its plain decimal without trailing zeros.
+ENTRY_SUMMARY = """CASE e.kind
+    WHEN 'vaccination' THEN e.vaccine_product
+    WHEN 'weight' THEN (CASE WHEN e.weight_value IS NULL OR e.weight_value = 0 THEN ''
+                        ELSE trim_scale(e.weight_value)::text END) || ' ' || e.weight_unit
+    WHEN 'medication' THEN concat_ws(' ', NULLIF(e.medication_name, ''), NULLIF(e.dose, ''))
+    WHEN 'allergy' THEN e.allergen
+    WHEN 'lab_result' THEN e.test_name || ': ' || e.result
+    WHEN 'document' THEN COALESCE(NULLIF(e.title, ''), regexp_replace(e.document, '^.*/', ''))
+    ELSE COALESCE(NULLIF(e.title, ''), left(e.notes, 80))
+END"""
+
+# The author shown (records.visibility.author_shown): a practice's entry shows the
+# practice; the owner's side sees every author, a practice only its own staff's names.
+ENTRY_AUTHOR = """CASE
+    WHEN e.practice_id IS NOT NULL AND p.name IS NOT NULL THEN p.name
+    WHEN e.author_id IS NULL OR NOT (%(owner_side)s OR e.practice_id IS NOT NULL) THEN NULL
+    ELSE COALESCE(NULLIF(u.full_name, ''), u.email)
+END"""
+
+# EntrySerializer's fields in its order (the write-only document left out).
+ENTRY_JSON = f"""json_build_object(
+    'id', e.id,
+    'animal', e.animal_id,
+    'kind', e.kind,
+    'occurred_on', e.occurred_on,
+    'title', e.title,
+    'notes', e.notes,
+    'summary', {ENTRY_SUMMARY},
+    'vaccine_product', e.vaccine_product,
+    'manufacturer', e.manufacturer,
+    'batch_number', e.batch_number,
+    'next_due_on', e.next_due_on,
+    'duration_years', e.duration_years,
+    'tag_number', e.tag_number,
+    'vet_name', e.vet_name,
+    'vet_licence', e.vet_licence,
+    'weight_value', e.weight_value::text,
+    'weight_unit', e.weight_unit,
+    'medication_name', e.medication_name,
+    'dose', e.dose,
+    'ends_on', e.ends_on,
+    'allergen', e.allergen,
+    'severity', e.severity,
+    'test_name', e.test_name,
+    'result', e.result,
+    'document_url', CASE WHEN e.document <> '' THEN %(doc_head)s || e.id || %(doc_tail)s END,
+    'document_type', e.document_type,
+    'author_name', {ENTRY_AUTHOR},
+    'source', e.source,
+    'practice', e.practice_id,
+    'created_at', {_UTC_ISO.format(col="e.created_at")},
+    'updated_at', {_UTC_ISO.format(col="e.updated_at")}
+)::text"""
+
+# Entry's Meta.ordering.
+ENTRY_ORDER = "ORDER BY e.occurred_on DESC, e.created_at DESC"
+
+# The same statement as the animals list's, over an animal's entries.
+ENTRY_PAGE_SQL = """
+WITH page AS (
+    SELECT e.id, COUNT(*) OVER () AS total
+    FROM records_entry e
+    WHERE {where}
+    {order}
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT page.total, {entry}
+FROM page
+JOIN records_entry e ON e.id = page.id
+LEFT JOIN accounts_user u ON u.id = e.author_id
+LEFT JOIN records_practice p ON p.id = e.practice_id
+{order}
+"""
+
+ENTRY_COUNT_SQL = "SELECT COUNT(*) FROM records_entry e WHERE {where}"
+
+
+@dataclass(frozen=True)
+class EntryListQuery:
+    """The entries one look (records.selectors.get_animal_for_user's Visibility) may see
+    of its animal, as Visibility.entries_q and selectors.entries_for select them."""
+
+    animal_id: int
+    owner_side: bool
+    kinds: frozenset[str] | None
+    practice_ids: frozenset[int]
+    kind: str | None
+
+    @classmethod
+    def for_visibility(cls, vis: Any, kind: str | None) -> EntryListQuery:
+        return cls(
+            animal_id=vis.animal.pk,
+            owner_side=vis.is_owner_side,
+            kinds=vis.kinds,
+            practice_ids=vis.practice_ids,
+            kind=kind or None,
+        )
+
+    def _where(self) -> tuple[str, dict[str, Any]]:
+        where = ["e.animal_id = %(animal)s"]
+        params: dict[str, Any] = {"animal": self.animal_id, "owner_side": self.owner_side}
+        if self.kinds is not None:
+            shown = "e.kind = ANY(%(kinds)s)"
+            if self.practice_ids:
+                shown = f"({shown} OR e.practice_id = ANY(%(practice_ids)s))"
+            where.append(shown)
+            params.update(kinds=sorted(self.kinds), practice_ids=sorted(self.practice_ids))
+        if self.kind:
+            where.append("e.kind = %(kind)s")
+            params["kind"] = self.kind
+        return " AND ".join(where), params
+
+    def count(self) -> int:
+        where, params = self._where()
+        with connection.cursor() as cursor:
+            cursor.execute(ENTRY_COUNT_SQL.format(where=where), params)
+            return int(cursor.fetchone()[0])
+
+    def page(self, *, limit: int, offset: int, document_link: tuple[str, str]) -> tuple[int, str]:
+        """(total, the page's results as a JSON array) in one statement."""
+        where, params = self._where()
+        params.update(
+            limit=limit, offset=offset, doc_head=document_link[0], doc_tail=document_link[1]
+        )
+        with connection.cursor() as cursor:
+            sql = ENTRY_PAGE_SQL.format(where=where, order=ENTRY_ORDER, entry=ENTRY_JSON)
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        total = int(rows[0][0]) if rows else 0
+        return total, "[" + ",".join(row[1] for row in rows) + "]"
+
+
+def document_link(request: Any) -> tuple[str, str]:
+    """An entry's document link as (text before its id, text after), as
+    EntrySerializer.get_document_url writes it for this request."""
+    url = reverse("api:entry-document", args=[_SENTINEL])
+    if request is not None:
+        url = request.build_absolute_uri(url)
+    head, _, tail = url.partition(str(_SENTINEL))
+    return head, tail

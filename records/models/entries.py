@@ -176,11 +176,12 @@ class Entry(models.Model):
             case EntryKind.VACCINATION:
                 return self.vaccine_product
             case EntryKind.WEIGHT:
-                # normalize() drops trailing zeros but writes 10 as "1E+1": format
-                # it as a plain decimal, so a round weight reads "10 kg".
+                # The plain decimal without trailing zeros ("10 kg", never "1E+1 kg";
+                # normalize() alone writes 10 so). No number for none or 0, as the
+                # entries list's SQL (records/api_lean.py ENTRY_SUMMARY) writes it.
                 value = (
-                    format(Decimal(self.weight_value).normalize(), "f")
-                    if self.weight_value is not None
+                    format(Decimal(str(self.weight_value)).normalize(), "f")
+                    if self.weight_value
                     else ""
                 )
                 return f"{value} {self.weight_unit}"
