@@ -152,8 +152,16 @@ def rows_of(user) -> list[str]:
 
 
 def dump() -> str:
-    """Every row of every table of the public schema, as PostgreSQL prints it."""
+    """Every row of every table of the public schema, as PostgreSQL prints it (on SQLite,
+    the embedded default: every row of every table, as Python prints it)."""
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            tables = sorted(connection.introspection.table_names(cursor))
+            lines = []
+            for table in tables:
+                cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+                lines += sorted(f"{table}: {row!r}" for row in cursor.fetchall())
+            return "\n".join(lines)
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
         tables = [row[0] for row in cursor.fetchall()]
         lines = []

@@ -17,7 +17,12 @@ from vetpass.accounts.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # The command runs in a child process against the test database: a server database.
+    # SQLite's test database is in memory, where no second process can reach it.
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="a child process shares the DB"),
+]
 
 
 def manage(*args: str) -> subprocess.CompletedProcess[str]:
