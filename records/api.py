@@ -124,11 +124,10 @@ class AnimalFilter(django_filters.FilterSet):
     def filter_group(
         self, queryset: QuerySet[Animal], name: str, value: Decimal
     ) -> QuerySet[Animal]:
-        # A number no id can be matches nothing, on every database: PostgreSQL's lookup
-        # says so itself, SQLite's driver raised OverflowError (a 500) on it.
-        if not -(2**63) <= int(value) < 2**63:
-            return queryset.none()
-        return queryset.filter(**{name: value})
+        # A number no id can be matches nothing, on every database (SQLite's driver raised
+        # OverflowError on it, a 500), as in the statement of api_lean.
+        herd = api_lean.group_id(value)
+        return queryset.none() if herd is None else queryset.filter(**{name: herd})
 
 
 @extend_schema(tags=["animals"])

@@ -90,6 +90,14 @@ COUNT_SQL = "SELECT COUNT(*) FROM records_animal a WHERE {where}"
 _BIGINT = 2**63
 
 
+def group_id(value: Any) -> int | None:
+    """The herd a `group` filter names: NumberFilter cleans to a Decimal and the ORM
+    compared its integer part; a number no id can be names none (None: match nothing).
+    Both the statement here and AnimalFilter's Python path ask this."""
+    value = int(value)
+    return value if -_BIGINT <= value < _BIGINT else None
+
+
 def available() -> bool:
     """The statement is PostgreSQL's; the embedded SQLite setup builds the rows in Python."""
     return connection.vendor == "postgresql"
@@ -111,9 +119,8 @@ class AnimalListQuery:
             if value in (None, ""):
                 continue
             if name == "group":
-                # NumberFilter cleans to a Decimal; the ORM compared its integer part.
-                value = int(value)
-                if not -_BIGINT <= value < _BIGINT:
+                value = group_id(value)
+                if value is None:
                     return None
             filters[name] = value
         return cls(user_id=user_id, filters=filters)
