@@ -71,6 +71,18 @@ def race(reference_data, monkeypatch):
     return riverside, slot, people, day
 
 
+def book_slot(owner, practice, slot):
+    """The owner books her one animal into `slot` through the service."""
+    return svc.appointment_book(
+        owner=owner,
+        practice=practice,
+        animal=owner.animals.get(),
+        membership_id=slot.membership_id,
+        service_id=slot.service_id,
+        starts_at=slot.starts_at,
+    )
+
+
 def test_service_two_bookings_of_one_slot_exactly_one_wins(race):
     from django.core.exceptions import ValidationError
 
@@ -79,14 +91,7 @@ def test_service_two_bookings_of_one_slot_exactly_one_wins(race):
     def book():
         owner = people.get()
         try:
-            return svc.appointment_book(
-                owner=owner,
-                practice=riverside,
-                animal=owner.animals.get(),
-                membership_id=slot.membership_id,
-                service_id=slot.service_id,
-                starts_at=slot.starts_at,
-            )
+            return book_slot(owner, riverside, slot)
         except ValidationError as exc:
             return ("refused", exc)  # twice_at_once fails on a raised or returned exception
 
@@ -117,14 +122,7 @@ def test_race_after_race_never_deadlocks(race):
         def book(slot=slot):
             owner = people.get()
             try:
-                return svc.appointment_book(
-                    owner=owner,
-                    practice=riverside,
-                    animal=owner.animals.get(),
-                    membership_id=slot.membership_id,
-                    service_id=slot.service_id,
-                    starts_at=slot.starts_at,
-                )
+                return book_slot(owner, riverside, slot)
             except ValidationError as exc:
                 return ("refused", exc)
 
@@ -149,14 +147,7 @@ def test_a_second_booking_waits_for_the_diary_before_it_writes(race):
         owner = people.get()
         try:
             with transaction.atomic():
-                svc.appointment_book(
-                    owner=owner,
-                    practice=riverside,
-                    animal=owner.animals.get(),
-                    membership_id=slot.membership_id,
-                    service_id=slot.service_id,
-                    starts_at=slot.starts_at,
-                )
+                book_slot(owner, riverside, slot)
                 release.wait(30)
             outcomes.append("booked")
         except ValidationError as exc:
