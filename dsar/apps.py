@@ -7,3 +7,4 @@ class DsarConfig(AppConfig):
 
     def ready(self) -> None:
         from .erasure import checks  # noqa: F401  (registers dsar.E001)
+        from .retention import notices  # noqa: F401  (registers the notice email's renderer)

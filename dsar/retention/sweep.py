@@ -370,7 +370,7 @@ def _notices(*, now: datetime, apply: bool, counts: SweepCounts, progress: Progr
             continue
         if rows and connection.vendor == "postgresql":
             with transaction.atomic():
-                counts.noticed += len(notices.insert_notices_with_emails(rows, now))
+                counts.noticed += notices.insert_notices_with_emails(rows, now)
         elif rows:  # the embedded SQLite default
             with transaction.atomic():
                 created = _insert_notices(rows, now)

@@ -13,6 +13,7 @@ from dsar.retention.sweep import retention_sweep
 from tests.conftest import mfa_client_for
 from tests.factories import UserFactory
 from vetpass.outbox.models import OutboxEmail
+from vetpass.outbox.services import outbox_message
 
 NOW = datetime(2026, 11, 15, 9, tzinfo=UTC)
 
@@ -87,4 +88,4 @@ def test_the_dpo_sends_an_undeliverable_notice_again_with_a_new_date(idle_people
     notice.refresh_from_db()
     assert notice.state == InactivityNotice.State.QUEUED and notice.email_id != first_email
     assert notice.stated_removal_at == datetime(2027, 4, 10, 9, tzinfo=UTC)
-    assert "10 April 2027" in OutboxEmail.objects.get(pk=notice.email_id).body
+    assert "10 April 2027" in outbox_message(OutboxEmail.objects.get(pk=notice.email_id)).body

@@ -16,7 +16,9 @@ from dsar.retention import notices as retention_notices
 from dsar.retention import sweep as sweep_module
 from dsar.retention.sweep import retention_sweep
 from tests.factories import AnimalFactory, UserFactory
+from vetpass.outbox import services as outbox_services
 from vetpass.outbox.models import OutboxEmail
+from vetpass.outbox.services import OutboxDeliveryFailed, outbox_message, outbox_send
 
 LAST_USE = datetime(2025, 3, 10, 12, tzinfo=UTC)
 NOTICE_DUE = datetime(2026, 9, 10, 12, tzinfo=UTC)
@@ -66,8 +68,9 @@ def test_each_notice_and_reminder_reads_exactly_as_the_template_says_for_its_own
         expected = _as_the_template_says(
             "dsar/email/inactivity_notice.txt", owner, animals, notice.stated_removal_at
         )
-        assert (notice.email.subject, notice.email.body) == expected
-        assert notice.email.to == [owner.email]
+        leaving = outbox_message(notice.email)  # written from the notice when it leaves
+        assert (leaving.subject, leaving.body) == expected
+        assert notice.email.to == leaving.to == [owner.email]
     # Delivered a day apart: one chunk of reminders holds four removal dates.
     for i, (owner, _) in enumerate(owners):
         sent = NOTICE_DUE + timedelta(days=i)
@@ -104,9 +107,11 @@ def test_a_sweep_of_several_chunks_hands_every_notice_to_the_workers_once(
 def test_the_notices_built_in_sql_carry_the_owners_words_verbatim_and_a_working_keep_link(
     reference_data,
 ):
-    """The notice step writes the emails in SQL: a name that looks like SQL, a template
-    slot or a format string is printed as given; each email has its own Message-ID; the
-    link is the token Django signs, so it opens the owner's account and no other."""
+    """The notice step writes the notices and their outbox rows in SQL, and the worker
+    writes each email's text from its notice: a name that looks like SQL, a template slot
+    or a format string is printed as given; each email has its own Message-ID, the same on
+    every attempt; the link is the token Django signs, so it opens the owner's account and
+    no other."""
     names = ["O'Brien; DROP TABLE x --", "\x01keep\x01 %(now)s {{ name }} \\n", "Zoë 🐕"]
     made = [
         UserFactory(email=f"odd{i}@example.com", full_name=name, last_activity_at=LAST_USE)
@@ -119,10 +124,12 @@ def test_the_notices_built_in_sql_carry_the_owners_words_verbatim_and_a_working_
         expected = _as_the_template_says(
             "dsar/email/inactivity_notice.txt", owner, 0, notice.stated_removal_at
         )
-        assert (notice.email.subject, notice.email.body) == expected
-        assert f"Hello {owner.full_name}," in notice.email.body
+        leaving = outbox_message(notice.email)
+        assert (leaving.subject, leaving.body) == expected
+        assert f"Hello {owner.full_name}," in leaving.body
         assert retention_notices.keep_token_owner(retention_notices.keep_token(notice)) == owner
-        message_ids.add(notice.email.headers["Message-ID"])
+        message_ids.add(leaving.extra_headers["Message-ID"])
+        assert outbox_message(notice.email).extra_headers["Message-ID"] in message_ids
         assert notice.email.status == "queued" and notice.email.from_email
     assert len(message_ids) == len(made)
     assert all(m.startswith("<") and m.endswith(">") and "@" in m for m in message_ids)
@@ -144,3 +151,56 @@ def test_the_notice_step_writes_its_chunks_in_owner_order(reference_data, monkey
     assert retention_sweep(now=NOTICE_DUE).noticed == len(made)
     by_notice = InactivityNotice.objects.order_by("pk").values_list("owner_id", flat=True)
     assert list(by_notice) == sorted(o.pk for o in made)
+
+
+def test_a_notice_email_leaves_through_the_worker_once_and_its_row_keeps_the_text_that_left(
+    owners, settings
+):
+    """The outbox row of a notice holds the address and the notice, not the text: the
+    worker writes the text from the notice when it sends, sends it once, and the sent row
+    records what left (for delivery questions)."""
+    settings.OUTBOX_DELIVERY_BACKEND = LOCMEM
+    retention_sweep(now=NOTICE_DUE)
+    owner, animals = owners[2]
+    notice = InactivityNotice.objects.select_related("email").get(owner=owner)
+    assert notice.email.renderer and not notice.email.body  # nothing rendered in the sweep
+    expected = _as_the_template_says(
+        "dsar/email/inactivity_notice.txt", owner, animals, notice.stated_removal_at
+    )
+    assert outbox_send(email_id=notice.email_id) is True
+    assert outbox_send(email_id=notice.email_id) is False  # at most once
+    [sent] = mail.outbox
+    assert (sent.subject, sent.body, sent.to) == (*expected, [owner.email])
+    row = OutboxEmail.objects.get(pk=notice.email_id)
+    assert (row.status, row.subject, row.body) == ("sent", *expected)
+    assert row.headers["Message-ID"] == sent.extra_headers["Message-ID"]
+
+
+def test_a_notice_email_whose_notice_is_gone_is_not_sent_and_not_retried(owners, settings):
+    settings.OUTBOX_DELIVERY_BACKEND = LOCMEM
+    retention_sweep(now=NOTICE_DUE)
+    notice = InactivityNotice.objects.filter(owner=owners[0][0]).get()
+    email_id = notice.email_id
+    notice.delete()
+    assert outbox_send(email_id=email_id) is False
+    assert mail.outbox == []
+    assert OutboxEmail.objects.get(pk=email_id).status == "failed"
+
+
+def test_a_notice_email_whose_text_cannot_be_written_now_is_retried(owners, settings, monkeypatch):
+    settings.OUTBOX_DELIVERY_BACKEND = LOCMEM
+    retention_sweep(now=NOTICE_DUE)
+    notice = InactivityNotice.objects.filter(owner=owners[1][0]).get()
+
+    def broken(notice_id):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database went away")
+
+    monkeypatch.setitem(outbox_services._RENDERERS, retention_notices.NOTICE_RENDERER, broken)
+    with pytest.raises(OutboxDeliveryFailed):
+        outbox_send(email_id=notice.email_id)
+    email = OutboxEmail.objects.get(pk=notice.email_id)
+    assert (email.status, email.attempts, mail.outbox) == ("queued", 1, [])
+    monkeypatch.undo()
+    OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=NOTICE_DUE)
+    assert outbox_send(email_id=email.pk) is True
+    assert len(mail.outbox) == 1

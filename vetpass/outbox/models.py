@@ -35,6 +35,13 @@ class OutboxEmail(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # A row queued in bulk may leave its subject and body to be written when it leaves:
+    # `renderer` names a function registered with `outbox_renderer` that writes them from
+    # the row `renderer_ref` names (a retention notice writes its email from the notice, so
+    # a sweep queues a few small columns per email, not the text). Once sent, the row holds
+    # the text that left, like any other.
+    renderer = models.CharField(max_length=64, blank=True, default="")
+    renderer_ref = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]

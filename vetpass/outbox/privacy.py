@@ -33,6 +33,9 @@ PERSONAL_DATA: PersonalDataDeclaration = {
         "claimed_until": NOT_PERSONAL,
         "sent_at": NOT_PERSONAL,
         "last_error": NOT_PERSONAL,
+        "renderer": NOT_PERSONAL,
+        # The id of the row the text is written from (a notice), not the text itself.
+        "renderer_ref": NOT_PERSONAL,
     },
 }
 

@@ -11,6 +11,9 @@ or broker being down never fails a request and never loses a notice."
 - Many emails at once (a retention sweep's chunk) are handed over as one task that a
   worker splits into OUTBOX_DISPATCH_BATCH ids per task (`outbox_send_many`), each email
   still claimed and sent once.
+- A row queued in bulk may carry no text: its `renderer` (registered with
+  `outbox_renderer` by the app that queues such rows) writes the subject and body from the
+  row `renderer_ref` names when the email leaves, and the sent row keeps the text that left.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from email.mime.base import MIMEBase
 from email.utils import make_msgid, parseaddr
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -42,6 +45,32 @@ class OutboxDeliveryFailed(Exception):
     def __init__(self, email_id: int, retry_in: int, error: str) -> None:
         super().__init__(f"email {email_id}: {error}; next attempt in {retry_in} s")
         self.retry_in = retry_in
+
+
+class Rendered(NamedTuple):
+    subject: str
+    body: str
+
+
+# name -> function(ref) giving the text, or None when what it is written from is gone.
+Renderer = Callable[[int], Rendered | None]
+_RENDERERS: dict[str, Renderer] = {}
+
+
+def outbox_renderer(name: str) -> Callable[[Renderer], Renderer]:
+    """Register the function that writes the subject and body of the rows whose `renderer`
+    is `name`, given their `renderer_ref` (the app that queues such rows registers it when
+    it loads, so every worker has it)."""
+
+    def register(function: Renderer) -> Renderer:
+        _RENDERERS[name] = function
+        return function
+
+    return register
+
+
+class NothingToSend(Exception):
+    """A row's text cannot be written: what it was to be written from is gone."""
 
 
 def _message_id_domain() -> str:
@@ -153,6 +182,26 @@ def outbox_enqueue(*, messages: Sequence[EmailMessage]) -> list[int]:
     return ids
 
 
+def outbox_enqueue_rendered(*, renderer: str, rows: Sequence[tuple[int, str]]) -> list[int]:
+    """Record one email per (renderer_ref, address) in the current transaction, their text
+    to be written by `renderer` when they leave; dispatch them once it commits. Returns the
+    ids of their rows, in order."""
+    emails = OutboxEmail.objects.bulk_create(
+        [
+            OutboxEmail(
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[address],
+                renderer=renderer,
+                renderer_ref=ref,
+            )
+            for ref, address in rows
+        ]
+    )
+    ids = [email.pk for email in emails]
+    outbox_enqueued(email_ids=ids)
+    return ids
+
+
 def outbox_enqueued(*, email_ids: Sequence[int]) -> None:
     """Rows written into the outbox by a caller's own INSERT (see `outbox_insert_sql`) in
     the current transaction: dispatch them once it commits, as `outbox_enqueue` does."""
@@ -166,8 +215,8 @@ def outbox_insert_sql(computed: dict[str, str]) -> tuple[str, str, dict[str, Any
     its parameters. `computed` maps field names (`id` included, if the caller reserves the
     ids) to SQL expressions; every other column takes its default, and the sender is
     DEFAULT_FROM_EMAIL, as in `outbox_enqueue`. The caller must call `outbox_enqueued`
-    with the ids it wrote. The Message-ID header, one per row, is for the caller to
-    compute (`outbox_message_id_sql`)."""
+    with the ids it wrote. A row without a Message-ID header gets one made from its id
+    when it leaves (`outbox_message`)."""
     defaults: dict[str, Any] = {"from_email": settings.DEFAULT_FROM_EMAIL}
     columns, selects, params = [], [], {}
     for f in OutboxEmail._meta.concrete_fields:
@@ -187,17 +236,6 @@ def outbox_insert_sql(computed: dict[str, str]) -> tuple[str, str, dict[str, Any
             selects.append(f"%({key})s::{f.db_type(connection)}")
         params[key] = value
     return ", ".join(columns), ", ".join(selects), params
-
-
-def outbox_message_id_sql(email_id: str) -> tuple[str, dict[str, Any]]:
-    """A jsonb headers expression with a Message-ID unique to the row whose id is the SQL
-    expression `email_id` (make_msgid's shape: time, process, a unique number, domain)."""
-    sql = (
-        "jsonb_build_object('Message-ID', '<' || "
-        "(extract(epoch FROM clock_timestamp()) * 100)::bigint || '.' || pg_backend_pid() "
-        f"|| '.' || ({email_id}) || '@' || %(outbox_msgid_domain)s || '>')"
-    )
-    return sql, {"outbox_msgid_domain": _message_id_domain()}
 
 
 def outbox_dispatch(*, email_ids: Iterable[int]) -> int:
@@ -286,16 +324,32 @@ def _backoff(attempts: int) -> int:
     return int(min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
 
 
-def _message(email: OutboxEmail) -> EmailMultiAlternatives:
+def outbox_message(email: OutboxEmail) -> EmailMultiAlternatives:
+    """The message as it leaves: the row's text, or the text its renderer writes now (then
+    NothingToSend if what it is written from is gone). A row without a Message-ID (a row
+    queued in bulk) gets one made from its id, the same on every attempt."""
+    subject, body = email.subject, email.body
+    if email.renderer:
+        renderer = _RENDERERS.get(email.renderer)
+        if renderer is None:
+            raise LookupError(f"no outbox renderer named {email.renderer!r}")
+        rendered = renderer(email.renderer_ref) if email.renderer_ref is not None else None
+        if rendered is None:
+            raise NothingToSend(f"{email.renderer} {email.renderer_ref} no longer exists")
+        subject, body = rendered
+    headers = dict(email.headers)
+    if not any(k.lower() == "message-id" for k in headers):
+        stamp = int(email.created_at.timestamp() * 100)
+        headers["Message-ID"] = f"<{stamp}.{email.pk}@{_message_id_domain()}>"
     message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.body,
+        subject=subject,
+        body=body,
         from_email=email.from_email,
         to=email.to,
         cc=email.cc,
         bcc=email.bcc,
         reply_to=email.reply_to,
-        headers=email.headers,
+        headers=headers,
         connection=get_connection(settings.OUTBOX_DELIVERY_BACKEND),
     )
     message.content_subtype = email.body_subtype
@@ -322,27 +376,50 @@ def outbox_send(*, email_id: int) -> bool:
         return False
     email = OutboxEmail.objects.get(pk=email_id)
     try:
-        _message(email).send()
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        retry_in = _backoff(email.attempts)
-        give_up = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        message = outbox_message(email)
+    except NothingToSend as exc:  # no attempt can ever send it
         OutboxEmail.objects.filter(pk=email_id).update(
-            claimed_until=None,
-            last_error=error,
-            next_attempt_at=timezone.now() + timedelta(seconds=retry_in),
-            status=OutboxEmail.Status.FAILED if give_up else OutboxEmail.Status.QUEUED,
+            claimed_until=None, last_error=str(exc)[:2000], status=OutboxEmail.Status.FAILED
         )
-        if give_up:
-            logger.error(
-                "outbox: gave up on email %s after %s attempts: %s", email_id, email.attempts, error
-            )
-            return False
-        raise OutboxDeliveryFailed(email_id, retry_in, error) from exc
+        logger.warning("outbox: email %s has nothing to send: %s", email_id, exc)
+        return False
+    except Exception as exc:  # the renderer failed: retried like a failed sending
+        return _failed(email, exc)
+    try:
+        message.send()
+    except Exception as exc:
+        return _failed(email, exc)
+    # A rendered row keeps the text (and the Message-ID) that left, like any other row.
+    written = (
+        {"subject": message.subject, "body": message.body, "headers": message.extra_headers}
+        if email.renderer
+        else {}
+    )
     OutboxEmail.objects.filter(pk=email_id).update(
-        status=OutboxEmail.Status.SENT, sent_at=timezone.now(), claimed_until=None
+        status=OutboxEmail.Status.SENT, sent_at=timezone.now(), claimed_until=None, **written
     )
     return True
+
+
+def _failed(email: OutboxEmail, exc: Exception) -> bool:
+    """Record a failed attempt: False when it was the last one, else OutboxDeliveryFailed
+    (another attempt is due after the back-off)."""
+    email_id = email.pk
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    retry_in = _backoff(email.attempts)
+    give_up = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    OutboxEmail.objects.filter(pk=email_id).update(
+        claimed_until=None,
+        last_error=error,
+        next_attempt_at=timezone.now() + timedelta(seconds=retry_in),
+        status=OutboxEmail.Status.FAILED if give_up else OutboxEmail.Status.QUEUED,
+    )
+    if give_up:
+        logger.error(
+            "outbox: gave up on email %s after %s attempts: %s", email_id, email.attempts, error
+        )
+        return False
+    raise OutboxDeliveryFailed(email_id, retry_in, error) from exc
 
 
 def outbox_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
