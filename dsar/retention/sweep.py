@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -369,8 +369,7 @@ def _notices(*, now: datetime, apply: bool, counts: SweepCounts, progress: Progr
             counts.noticed += len(rows)
             continue
         if rows and connection.vendor == "postgresql":
-            with transaction.atomic():
-                counts.noticed += notices.insert_notices_with_emails(rows, now)
+            counts.noticed += _insert_chunk(rows, now)
         elif rows:  # the embedded SQLite default
             with transaction.atomic():
                 created = _insert_notices(rows, now)
@@ -379,6 +378,21 @@ def _notices(*, now: datetime, apply: bool, counts: SweepCounts, progress: Progr
             counts.noticed += len(created)
         if progress:
             progress("notices", len(chunk))
+
+
+def _insert_chunk(rows: Sequence[tuple[int, Moment, Moment]], now: datetime) -> int:
+    """One chunk's notices and emails in one transaction (PostgreSQL). The candidates were
+    not yet told when the query ran; if another sweep told some of them since (two sweeps
+    at once), the one-per-period constraint refuses the chunk, which rolls back whole and
+    is written again skipping those (a notice is still sent at most once per period)."""
+    try:
+        with transaction.atomic():
+            return notices.insert_notices_with_emails(rows, now)
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != "23505":  # not a unique violation
+            raise
+    with transaction.atomic():
+        return notices.insert_notices_with_emails(rows, now, skip_told=True)
 
 
 # --- 4. Reminders -------------------------------------------------------------------------

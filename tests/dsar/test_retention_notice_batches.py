@@ -204,3 +204,25 @@ def test_a_notice_email_whose_text_cannot_be_written_now_is_retried(owners, sett
     OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=NOTICE_DUE)
     assert outbox_send(email_id=email.pk) is True
     assert len(mail.outbox) == 1
+
+
+def test_an_owner_another_sweep_told_after_the_candidates_were_read_is_skipped(owners, monkeypatch):
+    """The chunk's INSERT is a plain one (the candidates were not yet told); if another
+    sweep tells one of them in between, the chunk is written again skipping that owner:
+    one notice and one email per owner still."""
+    real = sweep_module.notice_candidates
+    first = owners[1][0]
+
+    def then_another_sweep_tells_one(*, now):  # type: ignore[no-untyped-def]
+        found = real(now=now)
+        InactivityNotice.objects.create(
+            owner=first, period_start=first.last_activity_at, stated_removal_at=now
+        )
+        return found
+
+    monkeypatch.setattr(sweep_module, "notice_candidates", then_another_sweep_tells_one)
+    assert retention_sweep(now=NOTICE_DUE).noticed == len(owners) - 1
+    for owner, _ in owners:
+        assert InactivityNotice.objects.filter(owner=owner).count() == 1
+    assert OutboxEmail.objects.count() == len(owners) - 1
+    assert not OutboxEmail.objects.filter(to=[first.email]).exists()
