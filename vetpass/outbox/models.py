@@ -40,7 +40,7 @@ class OutboxEmail(models.Model):
     # the row `renderer_ref` names (a retention notice writes its email from the notice, so
     # a sweep queues a few small columns per email, not the text). Once sent, the row holds
     # the text that left, like any other.
-    renderer = models.CharField(max_length=64, blank=True, default="")
+    renderer = models.CharField(max_length=64, blank=True, default="", db_default="")
     renderer_ref = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
