@@ -7,14 +7,36 @@ the session query on every warm request, for web sessions and the apps' X-Sessio
 alike (allauth looks the token up through this engine). A cached copy never outlives what
 guards it: signing out deletes it (flush), a password change or an erasure changes the
 account's session hash, so Django's check on every request refuses the copy and flushes it,
-and the copy expires with the session."""
+and the copy expires with the session.
+
+Beside the copy, the cache keeps the session's account id (ACCOUNT_KEY_PREFIX, same
+lifetime), so that one round trip reads the session, and the account's cached copy and
+companions named after that id (vetpass.cache.get_chained): a signed-in request pays one
+cache round trip before its view instead of two (issue 10). What comes with the session is
+used only when the session itself names that account (vetpass.accounts.usercache)."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDatabaseSessionStore
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
+from vetpass.cache import get_chained
 
 KEY_PREFIX = "vetpass.sessions:"
+ACCOUNT_KEY_PREFIX = "vetpass.sessions.account:"
+
+logger = logging.getLogger("django.contrib.sessions")
+
+
+def _account_id(data: dict[str, Any]) -> int | None:
+    try:
+        return int(data[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class SessionStore(CachedDatabaseSessionStore):
@@ -28,11 +50,54 @@ class SessionStore(CachedDatabaseSessionStore):
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)
-        try:
-            session.user_id = int(data[SESSION_KEY])
-        except (KeyError, TypeError, ValueError):
-            session.user_id = None
+        session.user_id = _account_id(data)
         return session
+
+    def load(self):
+        # Django's cached_db load, with the account's keys read in the same round trip.
+        from .usercache import account_keys, user_prefetched
+
+        templates = account_keys()
+        try:
+            data, account, followers = get_chained(
+                self._cache, self.cache_key, ACCOUNT_KEY_PREFIX + self.session_key, templates
+            )
+        except Exception:  # noqa: BLE001 - as Django's: an unreadable copy, read the row
+            data = None
+        if data is None:
+            row = self._get_session_from_db()
+            if row:
+                data = self.decode(row.session_data)
+                self._cache_copy(data, self.get_expiry_age(expiry=row.expire_date))
+            else:
+                data = {}
+        elif account is not None and templates and str(data.get(SESSION_KEY)) == account:
+            user_prefetched(account, followers)
+        return data
+
+    def _cache_copy(self, data: dict[str, Any], timeout: int) -> None:
+        cache = self._cache  # type: ignore[attr-defined]
+        account = _account_id(data)
+        if account is None:
+            cache.set(self.cache_key, data, timeout)
+        else:  # one round trip for both
+            pointer = ACCOUNT_KEY_PREFIX + str(self.session_key)
+            cache.set_many({self.cache_key: data, pointer: account}, timeout)
+
+    def save(self, must_create=False):
+        DatabaseSessionStore.save(self, must_create)
+        try:
+            self._cache_copy(self._session, self.get_expiry_age())
+        except Exception:
+            logger.exception("Error saving to cache (%s)", self._cache)
+
+    def delete(self, session_key=None):
+        DatabaseSessionStore.delete(self, session_key)
+        if session_key is None:
+            if self.session_key is None:
+                return
+            session_key = self.session_key
+        self._cache.delete_many([KEY_PREFIX + session_key, ACCOUNT_KEY_PREFIX + session_key])
 
 
 def sessions_uncache_on_commit(user_ids: list[int]) -> None:
@@ -46,10 +111,11 @@ def sessions_uncache_on_commit(user_ids: list[int]) -> None:
     from .models import Session
 
     keys = [
-        KEY_PREFIX + key
+        prefix + key
         for key in Session.objects.filter(user_id__in=user_ids).values_list(
             "session_key", flat=True
         )
+        for prefix in (KEY_PREFIX, ACCOUNT_KEY_PREFIX)
     ]
     if keys:
         cache = caches[settings.SESSION_CACHE_ALIAS]
