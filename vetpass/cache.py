@@ -5,10 +5,11 @@ two savings on what every signed-in request reads (issue 10).
   the client's constructor builds its table of some 170 reply callbacks each time, which
   cost more than the round trip of a cache read itself. The client holds no connection (the
   pool lends one per command), so keeping it changes nothing else.
-- `get_chained`: a key, a "pointer" key, and the keys named after the pointer's value, in
-  one round trip (a Lua script) instead of two. The session store reads a session, the
-  account id kept beside it, and the account's cached copy and its companions this way
-  (vetpass.accounts.sessions).
+- `get_chained`: a key, a "pointer" key, and the keys named after the pointer's value (and
+  counters named after it incremented), in one round trip (a Lua script) instead of two or
+  three. The session store reads a session, the account id kept beside it, the account's
+  cached copy and its companions this way (vetpass.accounts.sessions), and an API request
+  counts its account's request for the throttle in the same trip (vetpass.api_throttling).
 
 Other caches (the embedded file cache, tests' caches) answer get_chained with two reads.
 """
@@ -21,22 +22,36 @@ from typing import Any
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 
-# KEYS: the key and its pointer; ARGV: (before, after) pairs, each naming a key
-# before .. pointer .. after. Missing keys come back as false (nil to the client).
+# KEYS: the key and its pointer. ARGV: the number n of followers, then n (before, after)
+# pairs, each naming the key before .. pointer .. after, then (before, after, seconds)
+# triples naming counters to increment (expiring after that many seconds). Missing keys
+# come back as false (nil to the client); a pointer of 0 points nowhere.
 _CHAINED = """
 local found = redis.call('MGET', KEYS[1], KEYS[2])
 local pointer = found[2]
-if not pointer or #ARGV == 0 then
-  return {found[1], pointer}
-end
-local keys = {}
-for i = 1, #ARGV, 2 do
-  keys[#keys + 1] = ARGV[i] .. pointer .. ARGV[i + 1]
-end
-local values = redis.call('MGET', unpack(keys))
 local answer = {found[1], pointer}
-for i = 1, #keys do
-  answer[i + 2] = values[i]
+if not pointer or pointer == '0' then
+  return answer
+end
+local n = tonumber(ARGV[1])
+local keys = {}
+for i = 0, n - 1 do
+  keys[i + 1] = ARGV[2 + 2 * i] .. pointer .. ARGV[3 + 2 * i]
+end
+if n > 0 then
+  local values = redis.call('MGET', unpack(keys))
+  for i = 1, n do
+    answer[i + 2] = values[i]
+  end
+end
+local at = 2 + 2 * n
+local slot = n + 2
+while at + 2 <= #ARGV do
+  local counter = ARGV[at] .. pointer .. ARGV[at + 1]
+  slot = slot + 1
+  answer[slot] = redis.call('INCR', counter)
+  redis.call('EXPIRE', counter, tonumber(ARGV[at + 2]))
+  at = at + 3
 end
 return answer
 """
@@ -57,27 +72,32 @@ class RedisCacheClient(DjangoRedisCacheClient):
         return client
 
     def get_chained(
-        self, key: str, pointer_key: str, templates: Sequence[tuple[str, str]]
-    ) -> tuple[Any, str | None, list[Any]]:
-        # On the first server: with replicas, a script is not everywhere allowed to run.
+        self,
+        key: str,
+        pointer_key: str,
+        templates: Sequence[tuple[str, str]],
+        counters: Sequence[tuple[str, str, int]] = (),
+    ) -> tuple[Any, str | None, list[Any], list[int | None]]:
+        # On the first server: it may write (the counters), and a replica refuses scripts.
         client = self.get_client(key, write=True)
         script = self._scripts.get(id(client))
         if script is None:
             script = self._scripts[id(client)] = client.register_script(_CHAINED)
-        args = [part for pair in templates for part in pair]
+        args: list[Any] = [len(templates)]
+        args += [part for pair in templates for part in pair]
+        args += [part for triple in counters for part in triple]
         answer = script(keys=[key, pointer_key], args=args, client=client)
         loads = self._serializer.loads  # type: ignore[attr-defined]
         value = None if answer[0] is None else loads(answer[0])
-        raw_pointer = answer[1] if len(answer) > 1 else None
-        if raw_pointer is None:
-            return value, None, [None] * len(templates)
-        pointer = (
-            raw_pointer.decode("latin-1") if isinstance(raw_pointer, bytes) else str(raw_pointer)
-        )
-        if not pointer.isdigit():  # pointers are integers, which Django stores unpickled
-            return value, None, [None] * len(templates)
-        followers = list(answer[2:]) + [None] * (len(templates) - len(answer[2:]))
-        return value, pointer, [None if v is None else loads(v) for v in followers]
+        raw = answer[1] if len(answer) > 1 else None
+        pointer = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+        if not pointer or not str(pointer).isdigit() or str(pointer) == "0":
+            # Integers (Django stores them unpickled); 0 points nowhere.
+            return value, None, [None] * len(templates), [None] * len(counters)
+        rest = list(answer[2:]) + [None] * (len(templates) + len(counters))
+        followers = [None if v is None else loads(v) for v in rest[: len(templates)]]
+        counts = [None if v is None else int(v) for v in rest[len(templates) :]][: len(counters)]
+        return value, str(pointer), followers, counts
 
 
 class RedisCache(DjangoRedisCache):
@@ -102,33 +122,45 @@ class RedisCache(DjangoRedisCache):
 
 
 def get_chained(
-    cache: Any, key: str, pointer_key: str, templates: Sequence[str]
-) -> tuple[Any, str | None, dict[str, Any]]:
-    """(key's value, pointer_key's value as text, {template.format(pointer): value}) where
-    each template is a key with one "{}" filled with the pointer, an integer. One round trip
-    on Redis; two reads elsewhere. A missing pointer answers None and no followers."""
+    cache: Any,
+    key: str,
+    pointer_key: str,
+    templates: Sequence[str],
+    counters: Sequence[tuple[str, int]] = (),
+) -> tuple[Any, str | None, dict[str, Any], dict[str, int]]:
+    """(key's value, pointer_key's value as text, {template.format(pointer): value},
+    {counter.format(pointer): count}) where each template is a key with one "{}" filled
+    with the pointer, an integer (0 points nowhere), and each counter (template, seconds) is
+    incremented and expires after that many seconds. One round trip on Redis. Elsewhere two
+    reads, and no counter is touched (the caller counts by itself when its key is missing).
+    A missing pointer answers None, no followers and no counts."""
     if isinstance(cache, RedisCache):
         parts = [cache.key_template(t) for t in templates]
-        if all(p is not None for p in parts):
-            full_key = cache.make_and_validate_key(key)
-            full_pointer = cache.make_and_validate_key(pointer_key)
-            value, pointer, values = cache._cache.get_chained(  # type: ignore[attr-defined]
-                full_key, full_pointer, parts
+        counted = [(cache.key_template(t), seconds) for t, seconds in counters]
+        if all(p is not None for p in parts) and all(c is not None for c, _ in counted):
+            value, pointer, values, counts = cache._cache.get_chained(  # type: ignore[attr-defined]
+                cache.make_and_validate_key(key),
+                cache.make_and_validate_key(pointer_key),
+                parts,
+                [(*c, seconds) for c, seconds in counted],  # type: ignore[misc]
             )
             if pointer is None:
-                return value, None, {}
+                return value, None, {}, {}
             return (
                 value,
                 pointer,
                 {t.format(pointer): v for t, v in zip(templates, values, strict=True)},
+                {
+                    t.format(pointer): n
+                    for (t, _), n in zip(counters, counts, strict=True)
+                    if n is not None
+                },
             )
     found = cache.get_many([key, pointer_key])
     value, pointer = found.get(key), found.get(pointer_key)
-    if pointer is None:
-        return value, None, {}
-    if type(pointer) is not int:
-        return value, None, {}
+    if type(pointer) is not int or pointer == 0:
+        return value, None, {}, {}
     pointer = str(pointer)
     names = [t.format(pointer) for t in templates]
     followed = cache.get_many(names) if names else {}
-    return value, pointer, {name: followed.get(name) for name in names}
+    return value, pointer, {name: followed.get(name) for name in names}, {}

@@ -94,7 +94,7 @@ def test_a_warm_web_request_reads_session_and_account_in_one_round_trip(
     assert round_trips == ["EVALSHA"], round_trips
 
 
-def test_a_warm_app_request_reads_session_and_account_in_one_round_trip(
+def test_a_warm_app_request_makes_one_round_trip_for_session_account_and_throttle(
     redis_cache, verified_alice, password, round_trips
 ):
     token = app_token(verified_alice, password)
@@ -104,9 +104,25 @@ def test_a_warm_app_request_reads_session_and_account_in_one_round_trip(
     response = Client().get("/api/v1/animals/", HTTP_X_SESSION_TOKEN=token)
 
     assert response.status_code == 200
-    # The session and the account, then the throttle's count (its own pipeline).
-    assert round_trips[0] == "EVALSHA" and "GET" not in round_trips, round_trips
-    assert "MGET" not in round_trips, round_trips
+    # The session, the account, its policy mark and the throttle's count: one script.
+    assert round_trips == ["EVALSHA"], round_trips
+
+
+def test_the_throttle_counted_with_the_session_still_holds_its_limit(
+    redis_cache, verified_alice, password, monkeypatch
+):
+    from rest_framework.throttling import UserRateThrottle
+
+    token = app_token(verified_alice, password)
+    monkeypatch.setitem(UserRateThrottle.THROTTLE_RATES, "user", "3/min")
+    statuses = [
+        Client().get("/api/v1/animals/", HTTP_X_SESSION_TOKEN=token).status_code for _ in range(4)
+    ]
+    # The window may turn between two requests: then the fourth is the first of the next.
+    assert statuses[:3] == [200, 200, 200] and statuses[3] in (429, 200), statuses
+    keys = redis_cache._cache.get_client().keys(f"*throttle_user_{verified_alice.pk}:*")
+    assert keys
+    assert 0 < redis_cache._cache.get_client().ttl(keys[0]) <= 60
 
 
 def test_signing_out_stops_the_next_request_on_both_doors(redis_cache, verified_alice, password):
@@ -182,14 +198,39 @@ def test_a_chained_read_answers_the_same_on_redis_and_elsewhere(request, use_red
         cache = caches["default"]
         cache.clear()
     cache.set_many({KEY_PREFIX + "abc": {"x": 1}, ACCOUNT_KEY_PREFIX + "abc": 7, "u:7": "seven"})
+    cache.set_many({KEY_PREFIX + "anon": {"y": 2}, ACCOUNT_KEY_PREFIX + "anon": 0})
 
     assert get_chained(cache, KEY_PREFIX + "abc", ACCOUNT_KEY_PREFIX + "abc", ["u:{}", "v:{}"]) == (
         {"x": 1},
         "7",
         {"u:7": "seven", "v:7": None},
+        {},
     )
-    assert get_chained(cache, KEY_PREFIX + "abc", "no-pointer", ["u:{}"]) == ({"x": 1}, None, {})
-    assert get_chained(cache, "nothing", "no-pointer", []) == (None, None, {})
+    assert get_chained(cache, KEY_PREFIX + "abc", "no-pointer", ["u:{}"]) == (
+        {"x": 1},
+        None,
+        {},
+        {},
+    )
+    assert get_chained(cache, "nothing", "no-pointer", []) == (None, None, {}, {})
+    # 0 points nowhere: no followers, nothing counted.
+    assert get_chained(
+        cache, KEY_PREFIX + "anon", ACCOUNT_KEY_PREFIX + "anon", ["u:{}"], [("c:{}:1", 60)]
+    ) == ({"y": 2}, None, {}, {})
+
+
+def test_counters_go_up_in_the_same_round_trip_on_redis_only(request, redis_cache, round_trips):
+    redis_cache.set_many({KEY_PREFIX + "abc": {"x": 1}, ACCOUNT_KEY_PREFIX + "abc": 7})
+    round_trips.clear()
+    answers = [
+        get_chained(
+            redis_cache, KEY_PREFIX + "abc", ACCOUNT_KEY_PREFIX + "abc", [], [("c:{}:1", 60)]
+        )
+        for _ in range(2)
+    ]
+    assert [a[3] for a in answers] == [{"c:7:1": 1}, {"c:7:1": 2}]
+    assert round_trips == ["EVALSHA", "EVALSHA"]
+    assert 0 < redis_cache._cache.get_client().ttl(redis_cache.make_key("c:7:1")) <= 60
 
 
 def test_a_session_saved_with_an_account_keeps_its_account_id_beside_it(redis_cache, alice):

@@ -18,6 +18,9 @@ used only when the session itself names that account (vetpass.accounts.usercache
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth import SESSION_KEY
@@ -30,6 +33,40 @@ KEY_PREFIX = "vetpass.sessions:"
 ACCOUNT_KEY_PREFIX = "vetpass.sessions.account:"
 
 logger = logging.getLogger("django.contrib.sessions")
+
+# Counters a caller asks to be incremented for the session's account in the round trip
+# that reads the session ((key template, seconds); "{}" is the account id), and what they
+# counted ({key: count}), kept for this request only.
+_count_with_session: ContextVar[Sequence[tuple[str, int]]] = ContextVar(
+    "vetpass_count_with_session", default=()
+)
+_counted: ContextVar[dict[str, int] | None] = ContextVar("vetpass_counted", default=None)
+
+
+@contextmanager
+def counting_with_session(counters: Sequence[tuple[str, int]]) -> Iterator[None]:
+    """A session read inside this block also increments these counters for the account the
+    session names (on Redis, in the same round trip); counted_with_session answers them.
+    Only a session that names the account it was read with counts (else nothing is kept)."""
+    token = _count_with_session.set(counters)
+    try:
+        yield
+    finally:
+        _count_with_session.reset(token)
+
+
+def counted_with_session(key: str) -> int | None:
+    """The count of `key` if this request's session read incremented it (taken once)."""
+    counted = _counted.get()
+    if not counted or key not in counted:
+        return None
+    return counted.pop(key)
+
+
+def session_counts_forget(**kwargs: Any) -> None:
+    """Drop counts not taken (connected to request_started and request_finished)."""
+    if _counted.get() is not None:
+        _counted.set(None)
 
 
 def _account_id(data: dict[str, Any]) -> int | None:
@@ -58,9 +95,14 @@ class SessionStore(CachedDatabaseSessionStore):
         from .usercache import account_keys, user_prefetched
 
         templates = account_keys()
+        counters = _count_with_session.get() if templates else ()
         try:
-            data, account, followers = get_chained(
-                self._cache, self.cache_key, ACCOUNT_KEY_PREFIX + self.session_key, templates
+            data, account, followers, counts = get_chained(
+                self._cache,
+                self.cache_key,
+                ACCOUNT_KEY_PREFIX + self.session_key,
+                templates,
+                counters,
             )
         except Exception:  # noqa: BLE001 - as Django's: an unreadable copy, read the row
             data = None
@@ -73,16 +115,15 @@ class SessionStore(CachedDatabaseSessionStore):
                 data = {}
         elif account is not None and templates and str(data.get(SESSION_KEY)) == account:
             user_prefetched(account, followers)
+            if counts:
+                _counted.set(counts)
         return data
 
     def _cache_copy(self, data: dict[str, Any], timeout: int) -> None:
-        cache = self._cache  # type: ignore[attr-defined]
-        account = _account_id(data)
-        if account is None:
-            cache.set(self.cache_key, data, timeout)
-        else:  # one round trip for both
-            pointer = ACCOUNT_KEY_PREFIX + str(self.session_key)
-            cache.set_many({self.cache_key: data, pointer: account}, timeout)
+        # The account id always says whose the copy is (0: nobody's), in one round trip.
+        pointer = ACCOUNT_KEY_PREFIX + str(self.session_key)
+        account = _account_id(data) or 0
+        self._cache.set_many({self.cache_key: data, pointer: account}, timeout)  # type: ignore[attr-defined]
 
     def save(self, must_create=False):
         DatabaseSessionStore.save(self, must_create)
