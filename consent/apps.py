@@ -9,8 +9,8 @@ class ConsentConfig(AppConfig):
         from vetpass.accounts.usercache import companion_key_register
 
         from . import checks, signals  # noqa: F401
-        from .policy_gate import accepted_key
+        from .policy_gate import USER_KEY
 
         # The policy gate asks on every request whether the account accepted the versions
         # in force: read that mark with the account, in one round trip.
-        companion_key_register(accepted_key)
+        companion_key_register(USER_KEY)

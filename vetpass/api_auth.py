@@ -16,12 +16,18 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 from drf_spectacular.contrib.django_allauth import XSessionTokenAuthenticationScheme
 
+from vetpass.accounts.sessions import counting_with_session
+from vetpass.api_throttling import account_counters
+
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):
     """The policy gate (a middleware, consent.policy_gate) and DRF both authenticate an API
     request, and each check reads the session and the account: the second asks the first.
     The answer is kept on the request for the token it was given, so nothing carries over
-    to another request or another token."""
+    to another request or another token.
+
+    Inside DRF, the view's per-account throttles count this request in the round trip that
+    reads the session (vetpass.api_throttling.account_counters)."""
 
     def authenticate(self, request: Any) -> Any:
         http: HttpRequest = getattr(request, "_request", request)
@@ -29,7 +35,9 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
         done = getattr(http, "_vetpass_token_auth", None)
         if done is not None and done[0] == token:
             return done[1]
-        result = super().authenticate(request)
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        with counting_with_session(account_counters(view) if token else ()):
+            result = super().authenticate(request)
         http._vetpass_token_auth = (token, result)  # type: ignore[attr-defined]
         return result
 

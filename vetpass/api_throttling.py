@@ -9,6 +9,12 @@ of the embedded setup, tests' local memory) use add + incr. The limits and the s
 are the same; a client may send up to the limit in each window of the rate's period (a
 burst across a window boundary can reach twice the limit, the usual price of fixed
 windows). A module of its own, not vetpass.api, for the same reason as vetpass.api_auth.
+
+A request signed in with a session token is counted in the round trip that reads its
+session (vetpass.api_auth asks the session store: account_counters below), so the throttle
+then makes no round trip of its own: such a request is counted when it is authenticated,
+whatever its permission checks answer next. Elsewhere (no token, a window that turned in
+between, another cache than Redis) the throttle counts by itself as above.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from typing import Any
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from rest_framework import throttling
+
+from vetpass.accounts.sessions import counted_with_session
 
 
 def _redis_pipeline(cache: Any, key: str) -> Any:
@@ -35,6 +43,9 @@ def _redis_pipeline(cache: Any, key: str) -> Any:
 def hit(key: str, period: int, cache: Any = None) -> int:
     """Count one request under `key` (a key per window) and answer the count so far; the
     key expires with its window (one period after its first request at the latest)."""
+    counted = counted_with_session(key)
+    if counted is not None:  # counted with the session, in its round trip
+        return counted
     # The backend itself: django.core.cache.cache is a proxy no isinstance() sees through.
     cache = cache or caches[DEFAULT_CACHE_ALIAS]
     redis = _redis_pipeline(cache, key)
@@ -68,6 +79,12 @@ class _FixedWindow(throttling.SimpleRateThrottle):
         count = hit(f"{ident}:{self.window}", int(self.duration))
         return count <= self.num_requests
 
+    def account_counter(self) -> tuple[str, int] | None:
+        """(key template, seconds) this throttle would count a signed-in account's request
+        under now ("{}": the account id), for the session read to count it; None when it
+        does not count per account."""
+        return None
+
     def wait(self) -> float | None:
         # The rest of the window the client hit its limit in.
         return max(0.0, (self.window + 1) * self.duration - self.now)
@@ -79,3 +96,23 @@ class AnonRateThrottle(_FixedWindow, throttling.AnonRateThrottle):
 
 class UserRateThrottle(_FixedWindow, throttling.UserRateThrottle):
     """600/min by default (API_THROTTLE_USER), per account."""
+
+    def account_counter(self) -> tuple[str, int] | None:
+        if self.rate is None:
+            return None
+        # As allow_request names it for a signed-in account: get_cache_key's ident is its pk.
+        ident = self.cache_format % {"scope": self.scope, "ident": "{}"}
+        return f"{ident}:{int(self.timer() // self.duration)}", int(self.duration)
+
+
+def account_counters(view: Any) -> list[tuple[str, int]]:
+    """What the view's throttles count per signed-in account for this request."""
+    if view is None:
+        return []
+    counters = []
+    for throttle in view.get_throttles():
+        counter = getattr(throttle, "account_counter", None)
+        found = counter() if counter is not None else None
+        if found is not None and found not in counters:  # one count a key, as hit() takes it
+            counters.append(found)
+    return counters

@@ -119,7 +119,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy header built once per process (vetpass.csp).
+    "vetpass.csp.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # allauth's headless API parses JSON itself: bound its nesting like the API's parser.
     "vetpass.parsers.JSONDepthMiddleware",
@@ -199,7 +200,8 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # whitenoise's manifest storage, each URL worked out once per process.
+            else "vetpass.storage.StaticFilesStorage"
         )
     },
 }
@@ -372,6 +374,10 @@ SPECTACULAR_SETTINGS = {
 CACHES = {
     "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}?max_entries=10000")
 }
+# Django's Redis backend with a kept client and one-round-trip chained reads (vetpass.cache):
+# a signed-in request reads its session and its account in one round trip (issue 10).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "vetpass.cache.RedisCache"
 
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

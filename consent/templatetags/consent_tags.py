@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html
 
 from consent.cookies import BANNER_WORDING, analytics_allowed, cookie_choice
@@ -18,11 +19,16 @@ def cookie_banner(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     if request is None:
         return {"show_banner": False}
+    if cookie_choice(request) is not None:
+        return {"show_banner": False}
+    # The layout's links, reversed once per process (vetpass.context_processors.nav_links).
+    nav = context.get("nav") or {}
     return {
-        "show_banner": cookie_choice(request) is None,
+        "show_banner": True,
         "wording": BANNER_WORDING,
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
+        "cookies_url": nav.get("cookies") or reverse("consent:cookies"),
     }
 
 

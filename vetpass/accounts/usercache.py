@@ -19,14 +19,23 @@ Other apps read a key of their own about the account on every request too (the p
 gate's "has accepted the versions in force"). They register its name here and it comes in
 the same round trip as the account (one MGET instead of two GETs); the value read is kept
 on that request's copy of the account only (request_cached), never stored with it.
+
+On Redis the session store reads the account's keys in the very round trip that reads the
+session (vetpass.accounts.sessions, account_keys): it hands them over with user_prefetched
+and the next user_cached of that account in the same request takes them instead of asking
+the cache again. They are as fresh as a read at that moment; they are taken once, only for
+that account, and forgotten when a request starts or ends, so they never outlive the request
+that read them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.db import transaction
 
 if TYPE_CHECKING:
@@ -36,13 +45,47 @@ KEY = "vetpass.user:{}"
 TIMEOUT = 5 * 60
 # The attribute of a request's copy of the account that holds the companion keys' values.
 _READ_WITH = "_vetpass_read_with_account"
-_companions: list[Callable[[Any], str]] = []
+# Key templates: "{}" stands for the account id.
+_companions: list[str] = []
+# (account id as text, {key: value}) read with the session, for this request's user_cached.
+_prefetched: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar(
+    "vetpass_account_prefetched", default=None
+)
 
 
-def companion_key_register(key_for: Callable[[Any], str]) -> None:
-    """Read the key key_for(account id) with the account, in the same round trip."""
-    if key_for not in _companions:
-        _companions.append(key_for)
+def companion_key_register(template: str) -> None:
+    """Read the key template.format(account id) with the account, in the same round trip."""
+    if template not in _companions:
+        _companions.append(template)
+
+
+def account_keys() -> list[str]:
+    """The templates of the keys user_cached reads for an account ("{}": its id), for a
+    reader that can fetch them with something else; none when the session cache is not
+    the cache these keys live in."""
+    if settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:
+        return []
+    return [KEY, *_companions]
+
+
+def user_prefetched(user_id: str, values: dict[str, Any]) -> None:
+    """The values of account_keys() for this account, just read: the next user_cached in
+    this request takes them (once) instead of reading."""
+    _prefetched.set((str(user_id), values))
+
+
+def user_prefetch_forget(**kwargs: Any) -> None:
+    """Drop what was read and not taken (connected to request_started and request_finished)."""
+    if _prefetched.get() is not None:
+        _prefetched.set(None)
+
+
+def _take_prefetched(pk: Any) -> dict[str, Any] | None:
+    found = _prefetched.get()
+    if found is None:
+        return None
+    _prefetched.set(None)
+    return found[1] if found[0] == str(pk) else None
 
 
 def request_cached(user: Any, key: str) -> tuple[bool, Any]:
@@ -70,8 +113,10 @@ def user_cached(user_id: Any) -> User | None:
     except Exception:  # noqa: BLE001 - a malformed id in a session is "nobody"
         return None
     key = KEY.format(pk)
-    companions = [key_for(pk) for key_for in _companions]
-    found = cache.get_many([key, *companions]) if companions else {key: cache.get(key)}
+    companions = [template.format(pk) for template in _companions]
+    found = _take_prefetched(pk)
+    if found is None:
+        found = cache.get_many([key, *companions]) if companions else {key: cache.get(key)}
     user = found.get(key)
     if not isinstance(user, User):
         user = User._default_manager.filter(pk=pk).first()
