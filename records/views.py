@@ -108,8 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
     to the admin where their work is, and practice staff to their workspace."""
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    animals, herds = pages.dashboard_cards(request.user)
-    invitations = pages.dashboard_invitations(request.user)
+    animals, herds, invitations = pages.dashboard(request.user)
     if not animals and not herds and not invitations:
         if request.user.is_dpo:  # type: ignore[union-attr]
             return redirect("admin:index")
