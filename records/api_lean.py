@@ -26,10 +26,12 @@ from .selectors import OWNED_OR_SHARED_SQL
 
 # A datetime as DRF's DateTimeField writes it in UTC (the site's time zone, which nothing
 # switches per request): ISO 8601, microseconds only when there are some, "Z" for UTC.
+# One to_char per value (the seconds' fraction dropped when it is all zeros: ".000000"
+# can appear nowhere else in the text) instead of two and an extract: a tenth of the
+# page's statement on the animals list (issue 10).
 _UTC_ISO = (
-    "(to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-    "CASE WHEN extract(microseconds FROM {col})::bigint %% 1000000 = 0 THEN '' "
-    "ELSE to_char({col} AT TIME ZONE 'UTC', '.US') END || 'Z')"
+    "(replace(to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+    "'.000000', '') || 'Z')"
 )
 
 # json_build_object (not jsonb's): keys stay in AnimalSerializer's order.
