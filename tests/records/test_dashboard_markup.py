@@ -175,6 +175,7 @@ def test_the_dashboard_reads_its_cards_and_invitations_in_one_query(alice, alice
     with CaptureQueriesContext(connection) as ctx:
         alice_client.get(reverse("records:home"))
 
-    reads = [q["sql"] for q in ctx.captured_queries]
+    # The page's own reads (the session and the account may come from the cache or not).
+    reads = [q["sql"] for q in ctx.captured_queries if "records_" in q["sql"]]
     assert len(reads) == 1, reads
     assert "records_entry" in reads[0] and "records_coownerinvitation" in reads[0]
