@@ -239,6 +239,18 @@ class AnimalViewSet(
 # --- record entries ----------------------------------------------------------------------
 
 
+def _a_page_number(request: Request, paginator: Pagination) -> bool:
+    """Whether Pagination.paginate_json takes the page asked for as it is, without an
+    error or a count first: absent, or a whole number from 1 (not `last`)."""
+    raw = request.query_params.get(paginator.page_query_param) or "1"
+    if raw in paginator.last_page_strings:
+        return False
+    try:
+        return int(raw) >= 1
+    except ValueError:
+        return False
+
+
 @extend_schema_view(
     get=extend_schema(parameters=[EntryFilterSerializer]),
 )
@@ -292,21 +304,48 @@ class AnimalEntriesView(UploadLimitMixin, generics.ListCreateAPIView[Entry]):
 
     def _lean_list(self, request: Request) -> HttpResponseBase:
         """The page as PostgreSQL writes it (records.api_lean.EntryListQuery): the same
-        answer, with no Python per entry. The look is get_animal_for_user's, as above."""
+        answer, with no Python per entry. The look is get_animal_for_user's, as above,
+        except that the owner's side (their own animal, or one shared with them) is checked
+        in the page's own statement; anything else (a 404, a practice's look) is still
+        that selector's answer, asked before any page error could answer first."""
         query = EntryFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        lean = api_lean.EntryListQuery.for_visibility(
-            self._visibility(), query.validated_data.get("kind")
-        )
+        kind = query.validated_data.get("kind")
         link = api_lean.document_link(request)
         paginator = self.paginator
         assert isinstance(paginator, Pagination)
-        body = paginator.paginate_json(
-            request,
-            lambda limit, offset: lean.page(limit=limit, offset=offset, document_link=link),
-            count=lean.count,
+        animal_id = self.kwargs["animal_pk"]
+        # Folded only when the page goes straight to the statement: a bad page number or
+        # page=last is answered before it runs, and an animal the user may not see must
+        # answer its 404 before those, as it always did.
+        animal_id = int(self.kwargs["animal_pk"])
+        fold = (
+            self.visibility is None
+            and _a_page_number(request, paginator)
+            and api_lean.fits_bigint(animal_id)
         )
+        if not fold:
+            self._visibility()
+
+        def fetch(limit: int, offset: int) -> tuple[int, str]:
+            if fold:
+                page = api_lean.EntryListQuery.owner_side_page(
+                    user_id=_user(request).pk,
+                    animal_id=animal_id,
+                    kind=kind,
+                    limit=limit,
+                    offset=offset,
+                    document_link=link,
+                )
+                if page is not None:
+                    return page
+            return self._lean_query(kind).page(limit=limit, offset=offset, document_link=link)
+
+        body = paginator.paginate_json(request, fetch, count=lambda: self._lean_query(kind).count())
         return HttpResponse(body, content_type="application/json")
+
+    def _lean_query(self, kind: str | None) -> api_lean.EntryListQuery:
+        return api_lean.EntryListQuery.for_visibility(self._visibility(), kind)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Entry]) -> None:
         vis = self._visibility()

@@ -14,21 +14,25 @@ Who may see what is not decided here: the rows come from records.selectors (the 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Window
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from vetpass.pagefmt import day_month_year, link_for
 
 from . import selectors
-from .models import Entry, EntryKind, EntrySource
-from .vaccinations import entry_urgency, next_due_of, urgency, with_superseded
+from .models import CoOwnerInvitation, Entry, EntryKind, EntrySource, Permission
+from .selectors import OWNED_OR_SHARED_SQL
+from .vaccinations import NEXT_DUE_SQL, as_date, entry_urgency, urgency, with_superseded
 from .visibility import Visibility
 
 KIND_LABELS = dict(EntryKind.choices)
@@ -158,64 +162,142 @@ def _two_places(kg: float) -> Decimal:
     return Decimal(repr(kg)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-# --- the dashboard's cards ------------------------------------------------------------------
+# --- the dashboard ---------------------------------------------------------------------------
+
+# What the dashboard shows, in one statement (issue 10: three queries before, each a round
+# trip and an ORM build that cost more than running it). Part 0: the user's animals and
+# herds (records.selectors' owned-or-shared rule, as SQL), each with its next vaccination
+# due (records.vaccinations' rule). Part 1: the invitations waiting for their answer,
+# addressed to their email, still pending and not expired (CoOwnerInvitation.is_open),
+# newest first (its Meta.ordering). Plain SQL that PostgreSQL and SQLite both run.
+DASHBOARD_SQL = """
+SELECT 0 AS part, a.id AS id, a.name AS name, a.photo, a.is_group, a.head_count,
+       a.deceased, a.owner_id, a.breed_id, s.name AS species, b.name AS breed, u.full_name,
+       u.email, due.next_due_on, due.vaccine_product,
+       NULL AS token, NULL AS permission, NULL AS since
+FROM records_animal a
+JOIN records_species s ON s.id = a.species_id
+LEFT JOIN records_breed b ON b.id = a.breed_id
+JOIN accounts_user u ON u.id = a.owner_id
+LEFT JOIN ({next_due}) due ON due.animal_id = a.id
+WHERE {owned_or_shared}
+UNION ALL
+SELECT 1, NULL, an.name, NULL, NULL, NULL,
+       NULL, NULL, NULL, s.name, NULL, u.full_name,
+       u.email, NULL, NULL,
+       i.token, i.permission, i.created_at
+FROM records_coownerinvitation i
+JOIN records_animal an ON an.id = i.animal_id
+JOIN records_species s ON s.id = an.species_id
+JOIN accounts_user u ON u.id = i.invited_by_id
+WHERE i.email = %(email)s AND i.status = %(pending)s AND i.expires_at > %(now)s
+ORDER BY part, since DESC, name, id
+"""
+_DUE_OF = "animal_id IN (SELECT a.id FROM records_animal a WHERE {owned_or_shared})"
+DASHBOARD_SQL = DASHBOARD_SQL.format(
+    next_due=NEXT_DUE_SQL.format(animals=_DUE_OF.format(owned_or_shared=OWNED_OR_SHARED_SQL)),
+    owned_or_shared=OWNED_OR_SHARED_SQL,
+)
+
+PERMISSION_WORDS = {value: str(label).lower() for value, label in Permission.choices}
+
+# Each card's and invitation's markup, written out here instead of a template loop over
+# fifty cards (issue 10): every text from the database goes through escape_text, which is
+# what Django's escape (and the templates' autoescaping) applies — html.escape — without
+# its lazy-string wrapper per call. tests/records/test_dashboard_markup.py holds the
+# markup to what templates rendered.
+escape_text = html.escape
 
 
-def dashboard_cards(user: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The owner's animals and their herds or groups as cards: what each card shows, the
-    next vaccination due from records.vaccinations (one query for all of them)."""
-    rows = list(
-        selectors.animals_owned_or_shared(user)
-        .order_by("name", "id")
-        .values(
-            "id",
-            "name",
-            "photo",
-            "is_group",
-            "head_count",
-            "deceased",
-            "owner_id",
-            "breed_id",
-            "species__name",
-            "breed__name",
-            "owner__full_name",
-            "owner__email",
-        )
-    )
-    due = next_due_of(animal["id"] for animal in rows)
+class Dashboard(NamedTuple):
+    """The <li> items of each list on the dashboard ("" for an empty list)."""
+
+    animals: SafeString
+    herds: SafeString
+    invitations: SafeString
+
+
+def dashboard(user: Any) -> Dashboard:
+    """The owner's animals and their herds or groups as cards (what each shows and the
+    next vaccination due), and the invitations waiting for their answer: one query."""
+    params = {
+        "user": user.pk,
+        "email": user.email.lower(),
+        "pending": CoOwnerInvitation.Status.PENDING.value,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(DASHBOARD_SQL, params)
+        rows = cursor.fetchall()
     today = timezone.localdate()
     detail_link = link_for("records:animal_detail")
     photo_link = link_for("records:animal_photo")
-    animals_cards: list[dict[str, Any]] = []
-    herd_cards: list[dict[str, Any]] = []
-    for animal in rows:
-        pk = animal["id"]
-        next_due_on, product = due.get(pk, (None, ""))
-        urgent = urgency(next_due_on, today)
-        facts = animal["species__name"]
-        if animal["breed_id"]:
-            facts += f" · {animal['breed__name']}"
-        if animal["is_group"]:
-            facts += f" · {animal['head_count']} head"
-        if animal["deceased"]:
+    answer_link = link_for("records:invitation_answer")
+    animals: list[str] = []
+    herds: list[str] = []
+    invitations: list[str] = []
+    for (
+        part,
+        pk,
+        name,
+        photo,
+        is_group,
+        head_count,
+        deceased,
+        owner_id,
+        breed_id,
+        species,
+        breed,
+        person_name,
+        person_email,
+        raw_due,
+        product,
+        token,
+        permission,
+        _since,
+    ) in rows:
+        if part == 1:  # an invitation; the person is who sent it (User.display_name)
+            invitations.append(
+                f"<li>{escape_text(person_name or person_email)} invited you to "
+                f"{escape_text(PERMISSION_WORDS.get(permission, permission))} the records of "
+                f"<strong>{escape_text(name)}</strong> ({escape_text(species)}). "
+                f'<a href="{escape_text(answer_link(token))}">Answer the invitation</a></li>'
+            )
+            continue
+        facts = species
+        if breed_id:
+            facts += f" · {breed}"
+        if is_group:
+            facts += f" · {head_count} head"
+        if deceased:
             facts += " · died"
-        shared_by = ""
-        if animal["owner_id"] != user.pk:  # User.display_name
-            shared_by = animal["owner__full_name"] or animal["owner__email"]
-        card = {
-            "url": detail_link(pk),
-            "photo_url": photo_link(pk) if animal["photo"] else "",
-            "name": animal["name"],
-            "species": animal["species__name"],
-            "facts": facts,
-            "shared_by": shared_by,
-            "due": (
-                f"{CARD_DUE_WORDS.get(urgent, 'due')} {day_month_year(next_due_on)}"
-                if next_due_on
-                else ""
-            ),
-            "urgency": urgent,
-            "product": product,
-        }
-        (herd_cards if animal["is_group"] else animals_cards).append(card)
-    return animals_cards, herd_cards
+        if photo:
+            picture = (
+                f'<img class="animal-photo" src="{escape_text(photo_link(pk))}" alt="" '
+                'loading="lazy">'
+            )
+        else:
+            picture = f'<div class="species-badge" aria-hidden="true">{escape_text(species)}</div>'
+        shared = ""
+        if owner_id != user.pk:  # the person is the owner (User.display_name)
+            owner = escape_text(person_name or person_email)
+            shared = f'<p class="muted">Shared with you by {owner}</p>'
+        if raw_due is not None:
+            due = as_date(raw_due)
+            urgent = urgency(due, today)
+            when = f"{CARD_DUE_WORDS.get(urgent, 'due')} {day_month_year(due)}"
+            next_due = (
+                f'<p>Next vaccination: <span data-vaccine-due class="tag {urgent}">'
+                f"{escape_text(when)}</span> "
+                f'<span class="muted">({escape_text(product)})</span></p>'
+            )
+        else:
+            next_due = '<p class="muted">No vaccination due on record.</p>'
+        (herds if is_group else animals).append(
+            f'<li class="card"><a class="card-link" href="{escape_text(detail_link(pk))}">'
+            f"{picture}<h3>{escape_text(name)}</h3></a>"
+            f'<p class="muted">{escape_text(facts)}</p>{shared}{next_due}</li>'
+        )
+    return Dashboard(
+        SafeString("".join(animals)), SafeString("".join(herds)), SafeString("".join(invitations))
+    )

@@ -64,25 +64,33 @@ def with_next_due(animals: QuerySet[Animal]) -> QuerySet[Animal]:
 
 
 # The latest dose of each (animal, vaccine), by a window over the animals' vaccinations;
-# a dose with no product name is its own partition. Hand-written (issue 10): building the
-# same statement through the ORM's expressions cost the dashboard more than running it.
-# Plain SQL that PostgreSQL and SQLite both run (the embedded default is SQLite).
-_LATEST_DOSES = """
-SELECT animal_id, next_due_on, id, vaccine_product FROM (
-    SELECT animal_id, next_due_on, id, vaccine_product,
-           ROW_NUMBER() OVER (
-               PARTITION BY animal_id,
-                   CASE WHEN vaccine_product <> '' AND LOWER(TRIM(vaccine_product)) <> ''
-                        THEN LOWER(TRIM(vaccine_product)) END,
-                   CASE WHEN vaccine_product <> '' AND LOWER(TRIM(vaccine_product)) <> ''
-                        THEN NULL ELSE id END
-               ORDER BY occurred_on DESC, id DESC
-           ) AS dose_rank
-    FROM {table}
-    WHERE kind = %s AND animal_id IN ({ids})
-) latest
-WHERE dose_rank = 1 AND next_due_on IS NOT NULL
-"""
+# a dose with no product name is its own partition. Of those, each animal's earliest due
+# date (the lowest id breaking a tie). Hand-written (issue 10): building the same
+# statement through the ORM's expressions cost the dashboard more than running it. Plain
+# SQL that PostgreSQL and SQLite both run (the embedded default is SQLite). `{animals}` is
+# the caller's condition on `animal_id`, in the caller's parameter style: next_due_of
+# lists ids, the dashboard (records.pages) joins it to the animals it shows.
+NEXT_DUE_SQL = """
+SELECT animal_id, next_due_on, vaccine_product FROM (
+    SELECT animal_id, next_due_on, vaccine_product,
+           ROW_NUMBER() OVER (PARTITION BY animal_id ORDER BY next_due_on, id) AS due_rank
+    FROM (
+        SELECT animal_id, next_due_on, id, vaccine_product,
+               ROW_NUMBER() OVER (
+                   PARTITION BY animal_id,
+                       CASE WHEN vaccine_product <> '' AND LOWER(TRIM(vaccine_product)) <> ''
+                            THEN LOWER(TRIM(vaccine_product)) END,
+                       CASE WHEN vaccine_product <> '' AND LOWER(TRIM(vaccine_product)) <> ''
+                            THEN NULL ELSE id END
+                   ORDER BY occurred_on DESC, id DESC
+               ) AS dose_rank
+        FROM {table}
+        WHERE kind = '{kind}' AND {animals}
+    ) latest
+    WHERE dose_rank = 1 AND next_due_on IS NOT NULL
+) due
+WHERE due_rank = 1
+""".replace("{table}", Entry._meta.db_table).replace("{kind}", EntryKind.VACCINATION.value)
 
 
 def next_due_of(animal_ids: Iterable[int]) -> dict[int, tuple[date, str]]:
@@ -94,17 +102,15 @@ def next_due_of(animal_ids: Iterable[int]) -> dict[int, tuple[date, str]]:
     ids = [int(pk) for pk in animal_ids]
     if not ids:
         return {}
-    sql = _LATEST_DOSES.format(table=Entry._meta.db_table, ids=", ".join(["%s"] * len(ids)))
+    sql = NEXT_DUE_SQL.format(animals=f"animal_id IN ({', '.join(['%s'] * len(ids))})")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [EntryKind.VACCINATION.value, *ids])
-        latest = cursor.fetchall()
-    best: dict[int, tuple[date, int, str]] = {}
-    for animal_id, raw_due, pk, product in latest:
-        # SQLite hands a raw query's dates back as text.
-        due = date.fromisoformat(raw_due) if isinstance(raw_due, str) else raw_due
-        if animal_id not in best or (due, pk) < best[animal_id][:2]:
-            best[animal_id] = (due, pk, product)
-    return {animal_id: (due, product) for animal_id, (due, _, product) in best.items()}
+        cursor.execute(sql, ids)
+        return {animal_id: (as_date(due), product) for animal_id, due, product in cursor.fetchall()}
+
+
+def as_date(value: date | str) -> date:
+    """A date column of a raw query: SQLite hands it back as text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def urgency(due: date | None, today: date) -> str:

@@ -58,14 +58,6 @@ def _my_animals(user: Any) -> list[Animal]:
     return animals
 
 
-def _pending_invitations(user: Any) -> QuerySet[CoOwnerInvitation]:
-    return CoOwnerInvitation.objects.filter(
-        email=user.email.lower(),
-        status=CoOwnerInvitation.Status.PENDING,
-        expires_at__gt=timezone.now(),
-    ).select_related("animal", "animal__species", "invited_by")
-
-
 def _form_data(form: Any) -> dict[str, Any]:
     """cleaned_data for a service: an untouched file input keeps the stored file (None is
     dropped) and a cleared one becomes empty (False -> "")."""
@@ -116,8 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
     to the admin where their work is, and practice staff to their workspace."""
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    animals, herds = pages.dashboard_cards(request.user)
-    invitations = list(_pending_invitations(request.user))
+    animals, herds, invitations = pages.dashboard(request.user)
     if not animals and not herds and not invitations:
         if request.user.is_dpo:  # type: ignore[union-attr]
             return redirect("admin:index")

@@ -201,6 +201,9 @@ class CoOwnerInvitation(models.Model):
                 name="one_pending_invitation_per_email",
             )
         ]
+        # The invitations sent to someone are found by their address (the dashboard's
+        # pending ones, the API's list): without an index, every dashboard read the table.
+        indexes = [models.Index(fields=["email"], name="invitation_email")]
 
     @property
     def is_open(self) -> bool:
