@@ -87,7 +87,7 @@ def workspace_client_list(
     """The page of the client list the user may see at this practice, every client on it
     access-logged (and only those); Http404 when the user is not on its staff now."""
     q = q.strip()
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not _fits(practice_pk, cursor):
         return _through_orm(user, practice_pk, q=q, cursor=cursor, size=size)
     if cursor is not None and not cursor.forward:
         membership = get_membership(user, practice_pk)
@@ -108,6 +108,16 @@ def workspace_client_list(
             open_requests=found.open_requests,
         )
     return _statement(user, practice_pk, q=q, cursor=cursor, size=size)
+
+
+_BIGINT = 2**63
+
+
+def _fits(practice_pk: int, cursor: ClientCursor | None) -> bool:
+    """Ids a bigint can hold: a URL or an edited cursor may carry any integer, which the
+    ORM answers as matching nothing (Django's integer lookups) and PostgreSQL refuses."""
+    ids = [practice_pk] + ([cursor.owner_ref] if cursor is not None else [])
+    return all(-_BIGINT <= i < _BIGINT for i in ids)
 
 
 # --- the reference path: the ORM selectors -----------------------------------------

@@ -214,3 +214,16 @@ def test_the_statement_without_a_search_stays_short_enough_for_psycopg_to_cache_
             len(client_list._sql(q=False, after=after, given=False)) <= MAX_CACHED_STATEMENT_LENGTH
         )
     assert len(client_list._sql(q=False, after="", given=True)) <= MAX_CACHED_STATEMENT_LENGTH
+
+
+def test_ids_no_bigint_can_hold_match_nothing_as_the_orm_answers(world, carol):
+    """A URL or an edited cursor may carry any integer: not a 500 from PostgreSQL."""
+    import base64
+    import json
+
+    client = client_for(carol)
+    assert client.get("/workspace/99999999999999999999/").status_code == 404
+    for forward in (1, 0):
+        raw = json.dumps([0, "", 99999999999999999999, forward]).encode()
+        cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        assert client.get(f"/workspace/{world.pk}/?cursor={cursor}").status_code == 200
