@@ -82,6 +82,24 @@ def live_shares(practice_ids: Iterable[int] | QuerySet) -> QuerySet[EmergencySha
     )
 
 
+# The same two rules for the vet's client list, which PostgreSQL reads in one hand-written
+# statement (records.practices.client_list): `{f}` a favorite of the practice
+# %(practice)s that grants now (%(today)s: the local date, as FavoriteQuerySet.active
+# reads it), `{e}` a live share the practice redeemed (%(now)s). Change each together with
+# its queryset above; tests/practices/test_client_list_statement.py holds them to the
+# same clients, animals and log.
+GRANTING_FAVORITE_SQL = (
+    "({f}.practice_id=%(practice)s AND {f}.ended_at IS NULL"
+    " AND ({f}.ends_on IS NULL OR {f}.ends_on>=%(today)s)"
+    " AND EXISTS (SELECT FROM records_sharingstate ss WHERE ss.owner_id={f}.owner_id"
+    " AND ss.practice_id={f}.practice_id AND ss.granted))"
+)
+LIVE_SHARE_SQL = (
+    "({e}.practice_id=%(practice)s AND {e}.redeemed_at IS NOT NULL"
+    " AND {e}.revoked_at IS NULL AND {e}.expires_at>%(now)s)"
+)
+
+
 def animal_ids_visible_to_practices(practice_ids: Iterable[int] | QuerySet) -> QuerySet:
     favorites = granting_favorites(practice_ids)
     chosen = Favorite.animals.through.objects.filter(
