@@ -12,6 +12,7 @@ the queryset: its value would be compiled in for the life of the process.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -63,36 +64,126 @@ class CompiledGet(Generic[M]):
             found = cursor.fetchone()
         if found is None:
             return None
-        row = list(found)
-        for position, converters, expression in plan.converters:
-            value = row[position]
-            for converter in converters:
-                value = converter(value, expression, connection)
-            row[position] = value
-        obj = queryset.model.from_db(using, plan.init_list, row[plan.model_fields])
-        for populator in plan.populators:
-            populator.populate(row, obj)
-        return obj
+        return _instance(queryset.model, using, plan, connection, found)
 
     def _compile(self, queryset: QuerySet[M], using: str) -> _Plan:
         compiler = queryset.filter(pk=_KEY).query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         if list(params) != [_KEY]:
             raise ValueError(f"CompiledGet: the key must be the only parameter, not {params!r}")
-        select, klass_info = compiler.select, compiler.klass_info
-        assert klass_info is not None
-        fields = klass_info["select_fields"]
-        plan = _Plan(
-            sql=sql,
-            converters=[
-                (position, converters, expression)
-                for position, (converters, expression) in compiler.get_converters(
-                    [column[0] for column in select]
-                ).items()
-            ],
-            model_fields=slice(fields[0], fields[-1] + 1),
-            init_list=[column[0].target.attname for column in select[fields[0] : fields[-1] + 1]],
-            populators=get_related_populators(klass_info, select, using),
-        )
-        self._plans[using] = plan
+        plan = self._plans[using] = _plan(compiler, sql)
         return plan
+
+
+def _plan(compiler: Any, sql: str) -> _Plan:
+    """How a row of the compiled statement becomes the ORM's instances."""
+    select, klass_info = compiler.select, compiler.klass_info
+    assert klass_info is not None
+    fields = klass_info["select_fields"]
+    return _Plan(
+        sql=sql,
+        converters=[
+            (position, converters, expression)
+            for position, (converters, expression) in compiler.get_converters(
+                [column[0] for column in select]
+            ).items()
+        ],
+        model_fields=slice(fields[0], fields[-1] + 1),
+        init_list=[column[0].target.attname for column in select[fields[0] : fields[-1] + 1]],
+        populators=get_related_populators(klass_info, select, compiler.using),
+    )
+
+
+def _instance(model: type[M], using: str, plan: _Plan, connection: Any, found: Any) -> M:
+    """The row through the columns' converters, as the model with its related objects."""
+    row = list(found)
+    for position, converters, expression in plan.converters:
+        value = row[position]
+        for converter in converters:
+            value = converter(value, expression, connection)
+        row[position] = value
+    obj = model.from_db(using, plan.init_list, row[plan.model_fields])
+    for populator in plan.populators:
+        populator.populate(row, obj)
+    return obj
+
+
+# Values no row or day has, compiled in for a CompiledQuery's parameters and replaced by
+# the values asked for: distinct negative integers, and a day in year 1.
+_INT_MARKS = range(-987654001, -987654101, -1)
+_DAY_MARK = dt.date(1, 1, 2)
+
+
+class CompiledQuery(Generic[M]):
+    """`build(**values)`'s rows as instances, the statement compiled once per database:
+    `build` takes the named parameters (integers, or dates where `days` names them) and
+    returns a queryset whose SQL has the same shape whatever their values (no list whose
+    length changes, no branch on a value). Each parameter must reach the SQL as itself:
+    a filter on a column, not a computed value. For reads the ORM built again on every
+    request, as CompiledGet."""
+
+    def __init__(
+        self, build: Callable[..., QuerySet[M]], *names: str, days: tuple[str, ...] = ()
+    ) -> None:
+        self._build = build
+        self._names = names
+        self._days = days
+        self._plans: dict[str, tuple[_Plan, list[tuple[str | None, Any]]]] = {}
+        self._model: type[M] | None = None
+
+    def all(self, **values: Any) -> list[M]:
+        model = self._model
+        using = router.db_for_read(model) if model is not None else None
+        if using is None or using not in self._plans:
+            # The queryset is built (and compiled) only here: building it was half the cost.
+            marks = self._marks()
+            queryset = self._build(**marks)
+            model = self._model = queryset.model
+            using = queryset.db
+            self._plans[using] = self._compile(queryset, using, marks)
+        assert model is not None
+        connection = connections[using]
+        plan, slots = self._plans[using]
+        params = [
+            (
+                connection.ops.adapt_datefield_value(values[name])
+                if name in self._days
+                else values[name]
+            )
+            if name
+            else constant
+            for name, constant in slots
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, params)
+            rows = cursor.fetchall()
+        return [_instance(model, using, plan, connection, row) for row in rows]
+
+    def _marks(self) -> dict[str, Any]:
+        marks: dict[str, Any] = dict(zip(self._names, _INT_MARKS, strict=False))
+        marks.update(dict.fromkeys(self._days, _DAY_MARK))
+        return marks
+
+    def _compile(
+        self, queryset: QuerySet[M], using: str, marks: dict[str, Any]
+    ) -> tuple[_Plan, list[tuple[str | None, Any]]]:
+        connection = connections[using]
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        by_value = {
+            (connection.ops.adapt_datefield_value(mark) if name in self._days else mark): name
+            for name, mark in marks.items()
+        }
+        slots = [(by_value.get(param) if _hashable(param) else None, param) for param in params]
+        missing = set(marks) - {name for name, _ in slots if name}
+        if missing:
+            raise ValueError(f"CompiledQuery: {sorted(missing)} do not reach the SQL as themselves")
+        return _plan(compiler, sql), slots
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

@@ -226,3 +226,32 @@ def test_the_vet_page_escapes_what_people_wrote(alice, rex, carol, riverside):
 
     assert "<script>" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5
+
+
+def test_the_workspace_look_compiled_once_sees_what_the_queryset_sees(alice, rex, carol, riverside):
+    from records.practices import access
+    from records.practices.selectors import get_membership
+
+    other = AnimalFactory(owner=alice, name="Bella")
+    favorite = svc.favorite_create(
+        owner=alice, practice=riverside, all_animals=False, animals=[other]
+    )
+    membership = get_membership(carol, riverside.pk)
+    assert access.practice_visibility(carol, rex, riverside, membership=membership) is None
+    favorite.animals.add(rex)
+    for _ in range(2):  # compiled on the first call, reused on the second
+        vis = access.practice_visibility(carol, rex, riverside, membership=membership)
+        assert vis is not None and vis.via == favorite and vis.via.practice == riverside
+        assert vis.via.owner == alice and vis.kinds is None
+    Favorite.objects.filter(pk=favorite.pk).update(
+        ends_on=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert access.practice_visibility(carol, rex, riverside, membership=membership) is None
+
+
+def test_a_compiled_query_refuses_a_parameter_that_does_not_reach_the_sql():
+    from vetpass.compiled import CompiledQuery
+
+    query = CompiledQuery(lambda owner: Animal.objects.filter(owner_id=abs(owner)), "owner")
+    with pytest.raises(ValueError, match="owner"):
+        query.all(owner=1)
