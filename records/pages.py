@@ -15,24 +15,27 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape
 from typing import Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Window
-from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
-from vetpass.pagefmt import day_month_year, link_for
+from vetpass.pagefmt import day_month_year, day_month_year_of, link_for, url_of
 
 from . import selectors
 from .models import CoOwnerInvitation, Entry, EntryKind, EntrySource, Permission
+from .models.entries import entry_summary
 from .selectors import OWNED_OR_SHARED_SQL
-from .vaccinations import NEXT_DUE_SQL, as_date, entry_urgency, urgency, with_superseded
+from .vaccinations import (
+    NEXT_DUE_SQL,
+    as_date,
+    urgency,
+)
 from .visibility import Visibility
 
 KIND_LABELS = dict(EntryKind.choices)
@@ -44,36 +47,42 @@ DUE_WORDS = {"overdue": "overdue: was due", "soon": "due soon:"}
 CARD_DUE_WORDS = {"overdue": "overdue since", "soon": "due soon,"}
 
 
-# --- the animal page's timeline -------------------------------------------------------------
+# --- the animal pages' timelines ------------------------------------------------------------
+# Both animal pages (the owner's and the vet workspace's) read their entries as rows
+# (selectors.entry_rows, one statement, no instance per entry) and write each row's HTML
+# here in Python, placed in the template as one safe string: a template's lookups,
+# filters and escaping per field and row were most of the page's time. Every text that
+# comes from a person is escaped here (html.escape, as the template's autoescape).
 
 
 def timeline_page(vis: Visibility, *, kind: str | None, number: object, per_page: int) -> Page:
-    """One page of the entries this look may see, newest first, each annotated with
-    `superseded` — the page and the total in one query (COUNT(*) OVER ()), where the
+    """One page of the entries this look may see, newest first, as selectors.EntryRow
+    with `superseded` — the page and the total in one query (COUNT(*) OVER ()), where the
     Paginator asked for a COUNT and then the page. A page number that is not a number is
     the first page; one past the end (or below 1) the last, as Paginator.get_page."""
-    entries = with_superseded(selectors.entries_for(vis, kind=kind))
     try:
         wanted = int(str(number))
     except ValueError:
         wanted = 1
-    rows: list[Entry] = []
+    rows: list[selectors.EntryRow] = []
     if wanted >= 1:
-        start = (wanted - 1) * per_page
-        rows = list(entries.annotate(total=Window(Count("*")))[start : start + per_page])
-    total = rows[0].total if rows else entries.count()  # type: ignore[attr-defined]
-    paginator = Paginator(entries, per_page)
+        rows = selectors.entry_rows(
+            vis, kind=kind, limit=per_page, offset=(wanted - 1) * per_page, superseded=True
+        )
+    total = rows[0].total if rows else selectors.entry_count(vis, kind=kind)
+    paginator: Paginator[selectors.EntryRow] = Paginator([], per_page)
     paginator.count = total  # the cached_property, answered by the query above
     if not rows:
         # Empty list, or a page past the end: Paginator.get_page shows the last page.
         wanted = paginator.num_pages
         if total:
-            start = (wanted - 1) * per_page
-            rows = list(entries[start : start + per_page])
+            rows = selectors.entry_rows(
+                vis, kind=kind, limit=per_page, offset=(wanted - 1) * per_page, superseded=True
+            )
     return Page(rows, wanted, paginator)
 
 
-def _certificate_line(entry: Entry) -> str:
+def _certificate_line(entry: selectors.EntryRow) -> str:
     """The rabies certificate's extra facts in one line ("" when it has none)."""
     parts = []
     if entry.duration_years:
@@ -88,78 +97,160 @@ def _certificate_line(entry: Entry) -> str:
     return text
 
 
-def timeline_rows(
-    vis: Visibility, entries: Iterable[Entry], today: dt.date
-) -> list[dict[str, Any]]:
-    """The rows of the timeline, as the page shows them."""
-    edit_link = link_for("records:entry_edit")
-    delete_link = link_for("records:entry_delete")
-    document_link = link_for("records:entry_document")
-    rows = []
+def _author_name(vis: Visibility, entry: selectors.EntryRow) -> str:
+    """Who wrote the entry, as this look may be told (visibility.author_shown)."""
+    if entry.author_id is None or not (vis.is_owner_side or entry.practice_id):
+        return ""
+    return entry.author_full_name or entry.author_email or ""
+
+
+def _lines(text: str) -> str:
+    """`text|linebreaksbr` (escaped; each line break a <br>)."""
+    return escape(text).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def _escaped(link: Callable[[object], str]) -> Callable[[object], str]:
+    """A link_for function whose links are escaped for an attribute, as {{ url }} was."""
+    head, tail = (escape(part) for part in link("{pk}").split("{pk}"))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def timeline_html(vis: Visibility, entries: Iterable[selectors.EntryRow], today: dt.date) -> str:
+    """The owner's animal page's timeline: one <li class="entry"> per row, as one safe
+    string."""
+    edit_link = _escaped(link_for("records:entry_edit"))
+    delete_link = _escaped(link_for("records:entry_delete"))
+    document_link = _escaped(link_for("records:entry_document"))
+    short_date = day_month_year_of()
+    long_date = day_month_year_of(long=True)
+    items = []
     for entry in entries:
         kind = entry.kind
-        summary = entry.summary
-        due = ""
-        entry_urgent = ""
-        if kind == EntryKind.VACCINATION and not entry.superseded and entry.next_due_on:  # type: ignore[attr-defined]
-            entry_urgent = entry_urgency(entry, today)
-            due = f"{DUE_WORDS.get(entry_urgent, 'next due')} {day_month_year(entry.next_due_on)}"
-        occurred_long = day_month_year(entry.occurred_on, long=True)
-        editable = vis.can_edit and entry.source == EntrySource.OWNER
+        summary = entry_summary(entry)
         kind_label = KIND_LABELS.get(kind, kind)
-        rows.append(
-            {
-                "kind": kind,
-                "kind_label": kind_label,
-                "summary": summary,
-                "superseded": kind == EntryKind.VACCINATION and entry.superseded,  # type: ignore[attr-defined]
-                "due": due,
-                "urgency": entry_urgent,
-                "title": entry.title if entry.title and kind not in TITLE_IN_SUMMARY else "",
-                "maker": (
-                    format_html(
-                        '<p class="muted">{}{}</p>',
-                        entry.manufacturer,
-                        f" · batch {entry.batch_number}" if entry.batch_number else "",
-                    )
-                    if entry.manufacturer or entry.batch_number
-                    else ""
-                ),
-                "certificate": _certificate_line(entry),
-                "severity": entry.severity if kind == EntryKind.ALLERGY else "",
-                "until": (
-                    day_month_year(entry.ends_on)
-                    if kind == EntryKind.MEDICATION and entry.ends_on
-                    else ""
-                ),
-                "notes": (
-                    linebreaksbr(entry.notes, autoescape=True)
-                    if entry.notes and summary != entry.notes
-                    else ""
-                ),
-                "document_url": document_link(entry.pk) if entry.document else "",
-                "document_label": entry.document_type or "the document",
-                "occurred_iso": entry.occurred_on.isoformat(),
-                "occurred_long": occurred_long,
-                "source_label": SOURCE_LABELS.get(entry.source, entry.source),
-                "practice_name": entry.practice.name if entry.practice_id else "",  # type: ignore[union-attr]
-                "author_label": vis.author_label(entry) or "",
-                "edit_url": edit_link(entry.pk) if editable else "",
-                "delete_url": delete_link(entry.pk) if editable else "",
-                "what": f"{kind_label.lower()} of {occurred_long}",
-            }
+        occurred_long = long_date(entry.occurred_on)
+        html = [
+            f'<li class="entry entry-{escape(kind)}">\n'
+            f"<p><strong>{escape(kind_label)}</strong>: {escape(summary)}\n"
+        ]
+        if kind == EntryKind.VACCINATION and entry.superseded:
+            html.append('<span class="muted">(a later dose was given)</span>')
+        elif kind == EntryKind.VACCINATION and entry.next_due_on:
+            urgent = urgency(entry.next_due_on, today)
+            due = f"{DUE_WORDS.get(urgent, 'next due')} {short_date(entry.next_due_on)}"
+            html.append(f'<span data-vaccine-due class="tag {urgent}">{escape(due)}</span>')
+        html.append("</p>\n")
+        if entry.title and kind not in TITLE_IN_SUMMARY:
+            html.append(f"<p>{escape(entry.title)}</p>\n")
+        if entry.manufacturer or entry.batch_number:
+            batch = f" · batch {entry.batch_number}" if entry.batch_number else ""
+            html.append(f'<p class="muted">{escape(entry.manufacturer)}{escape(batch)}</p>\n')
+        certificate = _certificate_line(entry)
+        if certificate:
+            html.append(f'<p class="muted">{escape(certificate)}</p>\n')
+        if kind == EntryKind.ALLERGY and entry.severity:
+            html.append(f"<p>Severity: {escape(entry.severity)}</p>\n")
+        if kind == EntryKind.MEDICATION and entry.ends_on:
+            html.append(f"<p>Until {short_date(entry.ends_on)}</p>\n")
+        if entry.notes and summary != entry.notes:
+            html.append(f"<p>{_lines(entry.notes)}</p>\n")
+        if entry.document:
+            label = entry.document_type or "the document"
+            html.append(f'<p><a href="{document_link(entry.id)}">Open {escape(label)}</a></p>\n')
+        html.append(
+            f'<p class="entry-meta"><time datetime="{entry.occurred_on.isoformat()}">'
+            f"{occurred_long}</time>\n· {escape(SOURCE_LABELS.get(entry.source, entry.source))}"
         )
-    return rows
+        if entry.practice_name:
+            html.append(f" ({escape(entry.practice_name)})")
+        author = _author_name(vis, entry)
+        if author:
+            html.append(f" · by {escape(author)}")
+        html.append("\n")
+        if vis.can_edit and entry.source == EntrySource.OWNER:
+            what = escape(f"{kind_label.lower()} of {occurred_long}")
+            html.append(
+                f' · <a href="{edit_link(entry.id)}">Edit<span class="visually-hidden"> '
+                f"{what}</span></a>\n"
+                f' · <a href="{delete_link(entry.id)}">Delete<span class="visually-hidden"> '
+                f"{what}</span></a>"
+            )
+        html.append("</p>\n</li>\n")
+        items.append("".join(html))
+    return mark_safe("".join(items))  # noqa: S308 - every text above is escaped
 
 
-def weight_rows(points: Iterable[tuple[dt.date, float]]) -> list[tuple[str, str]]:
-    """The weight table's rows: `when|date:"j M Y"` and `kg|floatformat:2`."""
-    return [(day_month_year(when), str(_two_places(kg))) for when, kg in points]
+def workspace_timeline_html(entries: Iterable[selectors.EntryRow]) -> str:
+    """The vet's animal page's timeline: a line per entry (its kind, date, summary, the
+    notes of all but clinical notes, and who recorded it), as one safe string."""
+    short_date = day_month_year_of()
+    items = []
+    for entry in entries:
+        kind_label = KIND_LABELS.get(entry.kind, entry.kind)
+        html = [
+            f"<li><strong>{escape(kind_label)}</strong> — {short_date(entry.occurred_on)}: "
+            f"{escape(entry_summary(entry))}\n"
+        ]
+        if entry.notes and entry.kind != EntryKind.CLINICAL_NOTE:
+            html.append(f"<br>{escape(entry.notes)}")
+        html.append(
+            f'\n<span class="muted">({escape(SOURCE_LABELS.get(entry.source, entry.source))}'
+        )
+        if entry.practice_name:
+            html.append(f", {escape(entry.practice_name)}")
+        html.append(")</span></li>\n")
+        items.append("".join(html))
+    return mark_safe("".join(items))  # noqa: S308 - every text above is escaped
+
+
+def weight_table_html(points: Iterable[tuple[dt.date, float]]) -> str:
+    """The weight table's rows (<tr>s): `when|date:"j M Y"` and `kg|floatformat:2`."""
+    short_date = day_month_year_of()
+    return mark_safe(  # noqa: S308 - dates and numbers only
+        "".join(
+            f"<tr><td>{short_date(when)}</td><td>{_two_places(kg)}</td></tr>" for when, kg in points
+        )
+    )
 
 
 def _two_places(kg: float) -> Decimal:
     # floatformat's rounding: the float's repr, half up.
     return Decimal(repr(kg)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# The owner's animal page's links to the animal's other pages, by the names its template
+# reads (each route reversed once per process: vetpass.pagefmt.link_for).
+ANIMAL_LINKS = {
+    "detail": "records:animal_detail",
+    "entry_add": "records:entry_add",
+    "edit": "records:animal_edit",
+    "co_owners": "records:co_owners",
+    "messages": "records:animal_messages",
+    "delete": "records:animal_delete",
+    "certificate": "records:certificate",
+    "fhir": "records:animal_fhir",
+    "photo": "records:animal_photo",
+    "leave": "records:access_leave",
+}
+
+
+def animal_links(pk: int) -> dict[str, str]:
+    links = {key: link_for(name)(pk) for key, name in ANIMAL_LINKS.items()}
+    links.update(home=url_of("records:home"), search=url_of("practices:search"))
+    return links
+
+
+def kind_filter_html(detail_url: str, kind: str) -> str:
+    """The timeline's filter by kind: "All" and one link per kind, the chosen one marked."""
+    here = ' aria-current="page"'
+    every = f'<li><a href="{escape(detail_url)}"{"" if kind else here}>All</a></li>\n'
+    return mark_safe(  # noqa: S308 - escaped here
+        every
+        + "".join(
+            f'<li><a href="?kind={value}"{here if kind == value else ""}>{escape(label)}</a></li>'
+            for value, label in EntryKind.choices
+        )
+    )
 
 
 # --- the dashboard ---------------------------------------------------------------------------

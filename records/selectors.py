@@ -8,16 +8,24 @@ with. Practice staff and emergency-share holders are added by the practice issue
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vetpass.accounts.models import User
+from vetpass.compiled import CompiledGet
 
 from . import services
-from .models import Animal, AnimalAccess, Entry, EntryKind, Permission
+from .models import Animal, AnimalAccess, Entry, Permission
+from .models.entries import weight_in_kg
 from .practices import access
 from .practices.access import ClientIdentity
+from .vaccinations import SUPERSEDED_SQL
 from .visibility import Visibility
 
 
@@ -60,6 +68,23 @@ def animals_visible_to(user: User) -> QuerySet[Animal]:
     return qs.select_related("species", "breed", "owner")
 
 
+# The animal with the species, breed and owner its pages show, by a statement compiled
+# once per process (vetpass.compiled: compiling it was most of the read's time).
+_ANIMAL = CompiledGet(lambda: Animal.objects.select_related("species", "breed", "owner"))
+
+
+def read_animal(pk: object) -> Animal:
+    """The animal with its species, breed and owner, or 404 — before anyone's right to see
+    it is asked (get_animal_for_user and the workspace's get_workspace_animal ask it)."""
+    try:
+        animal = _ANIMAL.get(pk)
+    except (ValueError, TypeError):
+        animal = None
+    if animal is None:
+        raise Http404("No such animal.")
+    return animal
+
+
 def visibility_for(user: User, animal: Animal) -> Visibility | None:
     if not user.is_authenticated:
         return None
@@ -83,10 +108,7 @@ def get_animal_for_user(
     animal exists. `edit` needs edit rights; `owner` needs the owner (deleting the animal,
     managing its co-owners and invitations). A look through a practice grant is
     access-logged (rule 2)."""
-    try:
-        animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)  # type: ignore[misc]
-    except (Animal.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such animal.") from None
+    animal = read_animal(pk)
     vis = visibility_for(user, animal)
     if vis is None or (edit and not vis.can_edit) or (owner and not vis.is_owner):
         raise Http404("No such animal.")
@@ -103,6 +125,105 @@ def entries_for(vis: Visibility, *, kind: str | None = None) -> QuerySet[Entry]:
     if kind:
         qs = qs.filter(kind=kind)
     return qs
+
+
+class EntryRow(NamedTuple):
+    """One entry as the animal pages read it (entry_rows): its fields by their model's
+    names (so records.models.entries.entry_summary reads it as it reads an Entry), the
+    writing practice's name, the author's name and email, whether a later dose of the same
+    vaccine superseded it, and how many entries the look sees in all (for paging)."""
+
+    id: int
+    kind: str
+    occurred_on: dt.date
+    title: str
+    notes: str
+    vaccine_product: str
+    manufacturer: str
+    batch_number: str
+    next_due_on: dt.date | None
+    duration_years: int | None
+    tag_number: str
+    vet_name: str
+    vet_licence: str
+    weight_value: Decimal | float | None
+    weight_unit: str
+    medication_name: str
+    dose: str
+    ends_on: dt.date | None
+    allergen: str
+    severity: str
+    test_name: str
+    result: str
+    document: str
+    document_type: str
+    source: str
+    practice_id: int | None
+    author_id: int | None
+    practice_name: str | None
+    author_full_name: str | None
+    author_email: str | None
+    superseded: bool
+    total: int
+
+
+_ENTRY_ROWS_SQL = """
+SELECT {columns}, p.name, u.full_name, u.email, {superseded}, {total}
+FROM records_entry e
+LEFT JOIN records_practice p ON p.id = e.practice_id
+LEFT JOIN accounts_user u ON u.id = e.author_id
+WHERE e.animal_id = %s{visible}{kind}
+ORDER BY e.occurred_on DESC, e.created_at DESC, e.id DESC{limit}
+"""
+_ENTRY_COLUMNS = ", ".join(
+    f"e.{name}" for name in EntryRow._fields[: EntryRow._fields.index("practice_name")]
+)
+
+
+def entry_rows(
+    vis: Visibility,
+    *,
+    kind: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    superseded: bool = False,
+) -> list[EntryRow]:
+    """entries_for's entries — the kinds the grant shares and always what the viewer's
+    practice wrote — newest first, as rows in one hand-written statement (issue 10: the
+    ORM's query building and an instance per entry cost the animal pages more than the
+    database did). With `limit`, one page of them, each row holding the total
+    (COUNT(*) OVER ()); with `superseded`, whether a later dose superseded each
+    vaccination (records.vaccinations, the one answer)."""
+    visible, params = vis.entries_sql()
+    sql = _ENTRY_ROWS_SQL.format(
+        columns=_ENTRY_COLUMNS,
+        superseded=SUPERSEDED_SQL if superseded else "0",
+        total="COUNT(*) OVER ()" if limit is not None else "0",
+        visible=visible,
+        kind=" AND e.kind = %s" if kind else "",
+        limit=" LIMIT %s OFFSET %s" if limit is not None else "",
+    )
+    args: list[str | int] = [vis.animal.pk, *params]
+    if kind:
+        args.append(kind)
+    if limit is not None:
+        args += [limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return [EntryRow._make(row) for row in cursor.fetchall()]
+
+
+def entry_count(vis: Visibility, *, kind: str | None = None) -> int:
+    """How many entries entry_rows would give (for a page asked past the end)."""
+    visible, params = vis.entries_sql()
+    sql = f"SELECT COUNT(*) FROM records_entry e WHERE e.animal_id = %s{visible}"  # noqa: S608 - placeholders only
+    args: list[str | int] = [vis.animal.pk, *params]
+    if kind:
+        sql += " AND e.kind = %s"
+        args.append(kind)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return int(cursor.fetchone()[0])
 
 
 def get_entry_for_user(user: User, pk: object, *, edit: bool = False) -> tuple[Entry, Visibility]:
@@ -131,15 +252,20 @@ def get_entry_for_user(user: User, pk: object, *, edit: bool = False) -> tuple[E
     return entry, vis
 
 
-def weight_series(vis: Visibility) -> list[tuple[object, float]]:
-    """(date, kg) points for the weight chart, oldest first."""
-    rows = (
-        Entry.objects.filter(animal=vis.animal, kind=EntryKind.WEIGHT, weight_value__isnull=False)
-        .filter(vis.entries_q())
-        .order_by("occurred_on", "created_at")
-        .only("occurred_on", "weight_value", "weight_unit")
-    )
-    return [(e.occurred_on, e.weight_kg or 0.0) for e in rows]
+_WEIGHTS_SQL = """
+SELECT e.occurred_on, e.weight_value, e.weight_unit FROM records_entry e
+WHERE e.animal_id = %s AND e.kind = 'weight' AND e.weight_value IS NOT NULL{visible}
+ORDER BY e.occurred_on, e.created_at
+"""
+
+
+def weight_series(vis: Visibility) -> list[tuple[dt.date, float]]:
+    """(date, kg) points for the weight chart, oldest first: the weighings this look may
+    see (entries_sql, the rule), read as rows."""
+    visible, params = vis.entries_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(_WEIGHTS_SQL.format(visible=visible), [vis.animal.pk, *params])
+        return [(when, weight_in_kg(value, unit)) for when, value, unit in cursor.fetchall()]
 
 
 def herd_members(user: User, vis: Visibility) -> list[Animal]:
@@ -199,6 +325,38 @@ def co_owners_of(vis: Visibility) -> QuerySet[AnimalAccess]:
         .select_related("user")
         .order_by("created_at", "pk")
     )
+
+
+_PERMISSION_LABELS = dict(Permission.choices)
+
+
+class CoOwnerRow(NamedTuple):
+    """A co-owner as the owner's animal page lists them (co_owner_rows)."""
+
+    pk: int
+    name: str  # User.display_name
+    permission_label: str  # get_permission_display|lower
+
+
+def co_owner_rows(vis: Visibility) -> list[CoOwnerRow]:
+    """co_owners_of's people, in its order, as rows in one hand-written statement (the
+    animal page lists them on every view; the ORM's building of the query cost more than
+    the query)."""
+    if not vis.is_owner:
+        raise Http404("No such animal.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT x.id, u.full_name, u.email, x.permission FROM records_animalaccess x "
+            "JOIN accounts_user u ON u.id = x.user_id WHERE x.animal_id = %s "
+            "ORDER BY x.created_at, x.id",
+            [vis.animal.pk],
+        )
+        return [
+            CoOwnerRow(
+                pk, full_name or email, _PERMISSION_LABELS.get(permission, permission).lower()
+            )
+            for pk, full_name, email, permission in cursor.fetchall()
+        ]
 
 
 def get_access_for_user(user: User, animal_pk: object, access_pk: object) -> AnimalAccess:

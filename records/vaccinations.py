@@ -47,6 +47,19 @@ def with_superseded(entries: QuerySet[Entry]) -> QuerySet[Entry]:
     return entries.annotate(superseded=Q(kind=EntryKind.VACCINATION) & _later_dose())
 
 
+# with_superseded's answer for the entry `e` of a hand-written statement (the animal
+# pages' timelines: records.selectors.entry_rows), 1 or 0. Plain SQL that PostgreSQL and
+# SQLite both run; tests/records/test_entry_rows.py holds it to with_superseded.
+SUPERSEDED_SQL = """CASE WHEN e.kind = 'vaccination' AND EXISTS (
+    SELECT 1 FROM records_entry later
+    WHERE later.animal_id = e.animal_id AND later.kind = 'vaccination'
+      AND LOWER(TRIM(later.vaccine_product)) = LOWER(TRIM(e.vaccine_product))
+      AND LOWER(TRIM(later.vaccine_product)) <> ''
+      AND (later.occurred_on > e.occurred_on
+           OR (later.occurred_on = e.occurred_on AND later.id > e.id))
+) THEN 1 ELSE 0 END"""
+
+
 def with_next_due(animals: QuerySet[Animal]) -> QuerySet[Animal]:
     """Annotate each animal with its next vaccination due date and that vaccine's name, in
     the same query: the earliest `next_due_on` among the latest dose of each vaccine."""

@@ -183,24 +183,28 @@ def animal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     ]
     members = selectors.herd_members(request.user, vis)
     identity = selectors.owner_identity(vis)
+    links = pages.animal_links(animal.pk)
+    # The timeline, its filter and the weight table come as HTML built in Python
+    # (records.pages, issue 10).
     return render(
         request,
         "records/animal_detail.html",
         {
             "animal": animal,
             "vis": vis,
+            "links": links,
             "page": page,
-            "rows": pages.timeline_rows(vis, page.object_list, timezone.localdate()),
+            "timeline": pages.timeline_html(vis, page.object_list, timezone.localdate()),
             "kind": kind,
-            "kinds": EntryKind.choices,
+            "kind_filter": pages.kind_filter_html(links["detail"], kind),
             "chart": weight_chart_svg(points, name=animal.name),
-            "points": pages.weight_rows(points),  # type: ignore[arg-type]
+            "weights": pages.weight_table_html(points),
             "care": care,
             "members": members,
             "group": selectors.visible_group(request.user, vis),
             "owner_name": identity.name if identity else animal.owner.display_name,
             "permissions": Permission.choices,
-            "co_owners": selectors.co_owners_of(vis) if vis.is_owner else None,
+            "co_owners": selectors.co_owner_rows(vis) if vis.is_owner else None,
             "sharing_favorites": (
                 practice_selectors.favorites_sharing_animal(animal) if vis.is_owner else None
             ),

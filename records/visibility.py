@@ -49,6 +49,22 @@ class Visibility:
             q |= Q(practice_id__in=self.practice_ids)
         return q
 
+    def entries_sql(self, alias: str = "e") -> tuple[str, list[str | int]]:
+        """entries_q as SQL for a hand-written statement over records_entry `alias`: a
+        condition to AND (a leading " AND …", "" for every entry) and its parameters.
+        The same entries as entries_q (tests/records/test_entry_rows.py holds the two
+        together)."""
+        if self.kinds is None:
+            return "", []
+        kinds = sorted(self.kinds)
+        practices = sorted(self.practice_ids)
+        either = []
+        if kinds:
+            either.append(f"{alias}.kind IN ({', '.join(['%s'] * len(kinds))})")
+        if practices:
+            either.append(f"{alias}.practice_id IN ({', '.join(['%s'] * len(practices))})")
+        return f" AND ({' OR '.join(either) or '1 = 0'})", [*kinds, *practices]
+
     def shows_entry(self, entry: Entry) -> bool:
         return (
             self.kinds is None

@@ -5,6 +5,7 @@ practice's sharing scope be expressed as a set of kinds."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -168,32 +169,43 @@ class Entry(models.Model):
     def weight_kg(self) -> float | None:
         if self.weight_value is None:
             return None
-        return float(self.weight_value) * TO_KG.get(self.weight_unit or "kg", 1.0)
+        return weight_in_kg(self.weight_value, self.weight_unit)
 
     @property
     def summary(self) -> str:
-        match self.kind:
-            case EntryKind.VACCINATION:
-                return self.vaccine_product
-            case EntryKind.WEIGHT:
-                # The plain decimal without trailing zeros ("10 kg", never "1E+1 kg";
-                # normalize() alone writes 10 so). No number for none or 0, as the
-                # entries list's SQL (records/api_lean.py ENTRY_SUMMARY) writes it.
-                value = (
-                    format(Decimal(str(self.weight_value)).normalize(), "f")
-                    if self.weight_value
-                    else ""
-                )
-                return f"{value} {self.weight_unit}"
-            case EntryKind.MEDICATION:
-                return " ".join(x for x in (self.medication_name, self.dose) if x)
-            case EntryKind.ALLERGY:
-                return self.allergen
-            case EntryKind.LAB_RESULT:
-                return f"{self.test_name}: {self.result}"
-            case EntryKind.DOCUMENT:
-                return self.title or (
-                    self.document.name.rsplit("/", 1)[-1] if self.document else ""
-                )
-            case _:
-                return self.title or self.notes[:80]
+        return entry_summary(self)
+
+
+def weight_in_kg(value: Decimal | float, unit: str) -> float:
+    """A weighing in kilograms (a weight with no unit is in kilograms)."""
+    return float(value) * TO_KG.get(unit or "kg", 1.0)
+
+
+def entry_summary(entry: Any) -> str:
+    """What an entry's line says, kind by kind: for an Entry or for any row holding its
+    field names (the animal pages read rows, not instances: records.selectors.entry_rows),
+    a document being its FieldFile or its stored name."""
+    match entry.kind:
+        case EntryKind.VACCINATION:
+            return entry.vaccine_product
+        case EntryKind.WEIGHT:
+            # The plain decimal without trailing zeros ("10 kg", never "1E+1 kg";
+            # normalize() alone writes 10 so). No number for none or 0, as the
+            # entries list's SQL (records/api_lean.py ENTRY_SUMMARY) writes it.
+            value = (
+                format(Decimal(str(entry.weight_value)).normalize(), "f")
+                if entry.weight_value
+                else ""
+            )
+            return f"{value} {entry.weight_unit}"
+        case EntryKind.MEDICATION:
+            return " ".join(x for x in (entry.medication_name, entry.dose) if x)
+        case EntryKind.ALLERGY:
+            return entry.allergen
+        case EntryKind.LAB_RESULT:
+            return f"{entry.test_name}: {entry.result}"
+        case EntryKind.DOCUMENT:
+            document = getattr(entry.document, "name", entry.document) or ""
+            return entry.title or document.rsplit("/", 1)[-1]
+        case _:
+            return entry.title or entry.notes[:80]

@@ -10,6 +10,7 @@ written and ended together in one transaction by records.practices.services.
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
 import pgtrigger
 from django.conf import settings
@@ -175,8 +176,8 @@ class ClientRegistration(models.Model):
 
 
 class FavoriteQuerySet(models.QuerySet["Favorite"]):
-    def active(self) -> FavoriteQuerySet:
-        today = timezone.localdate()
+    def active(self, today: date | None = None) -> FavoriteQuerySet:
+        today = today or timezone.localdate()
         return self.filter(ended_at__isnull=True).filter(
             models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today)
         )

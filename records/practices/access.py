@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import EmptyResultSet
@@ -26,6 +27,8 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from vetpass.compiled import CompiledQuery
 
 from ..models import (
     AccessLog,
@@ -60,7 +63,9 @@ def active_practice_ids(user: User, practice: Practice | None = None) -> QuerySe
     return qs.values_list("practice_id", flat=True)
 
 
-def granting_favorites(practice_ids: Iterable[int] | QuerySet) -> QuerySet[Favorite]:
+def granting_favorites(
+    practice_ids: Iterable[int] | QuerySet, *, today: date | None = None
+) -> QuerySet[Favorite]:
     """Active favorites of these practices whose ledger state is a grant right now.
 
     The ledger's state is read from its projection (records.SharingState, one row per
@@ -70,7 +75,9 @@ def granting_favorites(practice_ids: Iterable[int] | QuerySet) -> QuerySet[Favor
     granted = SharingState.objects.filter(
         owner_id=OuterRef("owner_id"), practice_id=OuterRef("practice_id"), granted=True
     )
-    return Favorite.objects.active().filter(practice_id__in=practice_ids).filter(Exists(granted))
+    return (
+        Favorite.objects.active(today).filter(practice_id__in=practice_ids).filter(Exists(granted))
+    )
 
 
 def live_shares(practice_ids: Iterable[int] | QuerySet) -> QuerySet[EmergencyShare]:
@@ -122,6 +129,26 @@ def animal_ids_visible_to_staff(user: User) -> QuerySet | None:
     return animal_ids_visible_to_practices(active_practice_ids(user))
 
 
+def _covering(favorites: QuerySet[Favorite], owner_id: int, animal_id: int) -> QuerySet[Favorite]:
+    """Of these favorites, the owner's that cover the animal: all their animals, or this
+    one among those chosen (a subquery, not a join to DISTINCT away)."""
+    chosen = Favorite.animals.through.objects.filter(animal_id=animal_id).values("favorite_id")
+    return favorites.filter(owner_id=owner_id).filter(Q(all_animals=True) | Q(pk__in=chosen))
+
+
+# practice_visibility's read for one practice (the workspace's): the same querysets,
+# compiled once per process (vetpass.compiled).
+_COVERING = CompiledQuery(
+    lambda practice, owner, animal, today: _covering(
+        granting_favorites([practice], today=today), owner, animal
+    ),
+    "practice",
+    "owner",
+    "animal",
+    days=("today",),
+)
+
+
 def practice_visibility(
     user: User,
     animal: Animal,
@@ -143,18 +170,31 @@ def practice_visibility(
         and membership.left_at is None
     ):
         practice_ids = [practice.pk]
+        membership_practice = membership.practice
     else:
         practice_ids = list(active_practice_ids(user, practice))
+        membership_practice = None
     if not practice_ids:
         return None
-    favorites = [
-        f
-        for f in granting_favorites(practice_ids)
-        .filter(owner_id=animal.owner_id)
-        .filter(Q(all_animals=True) | Q(animals=animal))
-        .select_related("practice", "owner")
-        .distinct()
-    ]
+    # The owner is the animal's, and in the workspace the practice is the membership's:
+    # neither is read again; there the statement is compiled once (issue 10).
+    if membership_practice is not None:
+        favorites = _COVERING.all(
+            practice=practice_ids[0],
+            owner=animal.owner_id,
+            animal=animal.pk,
+            today=timezone.localdate(),
+        )
+    else:
+        favorites = list(
+            _covering(granting_favorites(practice_ids), animal.owner_id, animal.pk).select_related(
+                "practice"
+            )
+        )
+    for favorite in favorites:
+        favorite.owner = animal.owner
+        if membership_practice:
+            favorite.practice = membership_practice
     if favorites:
         kinds: frozenset[str] | None = frozenset()
         for favorite in favorites:

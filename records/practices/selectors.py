@@ -5,8 +5,11 @@ workspace_selectors (re-exported here, so callers keep reading them as `sel.*`).
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from datetime import date
+from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -21,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf, TruncHour
 from django.http import Http404
+from django.utils import timezone
 
 from vetpass.accounts.models import User
 
@@ -319,14 +323,40 @@ def owner_access_log(owner: User) -> QuerySet[AccessRead, dict[str, Any]]:
     )
 
 
-def favorites_sharing_animal(animal: Animal) -> QuerySet[Favorite]:
+class SharingFavorite(NamedTuple):
+    """A favorite that shares the animal, as the owner's animal page names it."""
+
+    pk: int
+    practice_name: str
+    some_kinds: bool  # only some kinds of record (Favorite.kinds not empty)
+    ends_on: date | None
+
+
+# Favorite.objects.active() (not ended; its end date, if any, not passed) of the owner,
+# covering the animal (all their animals, or this one among those chosen), as one
+# hand-written statement: the ORM's building of it cost the page more than running it
+# (issue 10). tests/practices/test_owner_sees_sharing.py holds it to the queryset.
+_SHARING_FAVORITES_SQL = """
+SELECT f.id, p.name, f.kinds, f.ends_on
+FROM records_favorite f
+JOIN records_practice p ON p.id = f.practice_id
+WHERE f.owner_id = %s AND f.ended_at IS NULL AND (f.ends_on IS NULL OR f.ends_on >= %s)
+  AND (f.all_animals OR f.id IN (
+      SELECT favorite_id FROM records_favorite_animals WHERE animal_id = %s))
+ORDER BY f.created_at DESC, f.id DESC
+"""
+
+
+def favorites_sharing_animal(animal: Animal) -> list[SharingFavorite]:
     """The owner's active favorites that include this animal: which practices see it now.
     Shown on the animal's page so the owner never reads "nobody else sees this" while a
     practice does."""
-    return (
-        Favorite.objects.active()
-        .filter(owner_id=animal.owner_id)
-        .filter(Q(all_animals=True) | Q(animals=animal))
-        .select_related("practice")
-        .distinct()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_SHARING_FAVORITES_SQL, [animal.owner_id, timezone.localdate(), animal.pk])
+        rows = cursor.fetchall()
+    return [
+        SharingFavorite(
+            pk, name, bool(json.loads(kinds) if isinstance(kinds, str) else kinds), ends_on
+        )
+        for pk, name, kinds, ends_on in rows
+    ]

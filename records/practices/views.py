@@ -15,10 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.views.decorators.http import require_POST
 
-from ..models import AccessLogGrant, Entry, EntryKind, EntrySource, Practice, RecordRequest
+from ..models import AccessLogGrant, EntryKind, Practice, RecordRequest
+from ..pages import workspace_timeline_html
 from . import client_list
 from . import selectors as sel
 from . import services as svc
@@ -266,32 +266,6 @@ def workspace(request: HttpRequest, practice_pk: int) -> HttpResponse:
     )
 
 
-_KIND_LABELS = dict(EntryKind.choices)
-_SOURCE_LABELS = dict(EntrySource.choices)
-
-
-def _timeline(entries: list[Entry]) -> list[dict[str, Any]]:
-    """The animal page's lines, built once in Python rather than by a template lookup,
-    display method and date filter per entry and field (issue 10: they were most of the
-    page's time). The date reads as the `date:"j M Y"` filter wrote it."""
-    return [
-        {
-            "kind": _KIND_LABELS.get(e.kind, e.kind),
-            "on": (
-                f"{e.occurred_on.day} {MONTHS_3[e.occurred_on.month].title()} "
-                f"{e.occurred_on.year:04d}"
-                if e.occurred_on
-                else ""
-            ),
-            "summary": e.summary,
-            "notes": e.notes if e.kind != EntryKind.CLINICAL_NOTE else "",
-            "source": _SOURCE_LABELS.get(e.source, e.source),
-            "practice": e.practice.name if e.practice is not None else "",
-        }
-        for e in entries
-    ]
-
-
 @login_required
 def workspace_animal(request: HttpRequest, practice_pk: int, animal_pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
@@ -305,7 +279,7 @@ def workspace_animal(request: HttpRequest, practice_pk: int, animal_pk: int) -> 
             vis=vis,
             animal=vis.animal,
             client=sel.workspace_client_identity(membership.practice, vis),
-            entries=_timeline(entries),
+            timeline=workspace_timeline_html(entries),
             vcpr_date=wsel.workspace_vcpr_date(membership.practice, vis, entries),
             restricted=vis.animal.owner.is_restricted,
         ),

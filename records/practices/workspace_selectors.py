@@ -25,7 +25,7 @@ from ..models import (
     Practice,
     PracticeMembership,
 )
-from ..selectors import Visibility, entries_for
+from ..selectors import EntryRow, Visibility, entry_rows, read_animal
 from . import access
 from .access import ClientIdentity
 from .client_keys import ClientCursor, ClientPage
@@ -295,10 +295,7 @@ def get_workspace_animal(
     user: User, membership: PracticeMembership, pk: object, *, view: str
 ) -> Visibility:
     """The animal as this practice may see it, or 404; the read is access-logged."""
-    try:
-        animal = Animal.objects.select_related("species", "breed", "owner").get(pk=pk)  # type: ignore[misc]
-    except (Animal.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such animal.") from None
+    animal = read_animal(pk)
     vis = access.practice_visibility(user, animal, membership.practice, membership=membership)
     if vis is None:
         raise Http404("No such animal.")
@@ -306,35 +303,15 @@ def get_workspace_animal(
     return vis
 
 
-# What the vet's animal page shows of each entry (Entry.summary reads the kind's fields).
-_PAGE_ENTRY_FIELDS = (
-    "kind",
-    "occurred_on",
-    "title",
-    "notes",
-    "vaccine_product",
-    "weight_value",
-    "weight_unit",
-    "medication_name",
-    "dose",
-    "allergen",
-    "test_name",
-    "result",
-    "document",
-    "source",
-    "practice__name",
-)
+def workspace_animal_entries(vis: Visibility) -> list[EntryRow]:
+    """The entries of the vet's animal page: those this look may see (entry_rows, the
+    rule), newest first, as rows."""
+    return entry_rows(vis)
 
 
-def workspace_animal_entries(vis: Visibility) -> list[Entry]:
-    """The entries of the vet's animal page: those this look may see (entries_for, the
-    rule), with only the columns the page shows and the writing practice's name."""
-    return list(
-        entries_for(vis).select_related(None).select_related("practice").only(*_PAGE_ENTRY_FIELDS)
-    )
-
-
-def workspace_vcpr_date(practice: Practice, vis: Visibility, entries: list[Entry]) -> date | None:
+def workspace_vcpr_date(
+    practice: Practice, vis: Visibility, entries: list[EntryRow]
+) -> date | None:
     """vcpr_date from the page's entries when they hold every examination this practice
     wrote (a look through the practice's own grant always sees its own entries), without
     a query; asked of the database otherwise."""
