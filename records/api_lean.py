@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.urls import reverse
+
+from vetpass.pagefmt import link_parts
 
 from .selectors import OWNED_OR_SHARED_SQL
 
@@ -158,17 +159,10 @@ class AnimalListQuery:
         return total, "[" + ",".join(row[1] for row in rows) + "]"
 
 
-_SENTINEL = 987654321987
-
-
 def photo_link(request: Any) -> tuple[str, str]:
     """The photo link of an animal as (text before its id, text after), as
     AnimalSerializer.get_photo_url writes it for this request."""
-    url = reverse("api:animal-photo", args=[_SENTINEL])
-    if request is not None:
-        url = request.build_absolute_uri(url)
-    head, _, tail = url.partition(str(_SENTINEL))
-    return head, tail
+    return link_parts("api:animal-photo", request=request)
 
 
 # --- an animal's entries -----------------------------------------------------------------
@@ -374,8 +368,4 @@ class EntryListQuery:
 def document_link(request: Any) -> tuple[str, str]:
     """An entry's document link as (text before its id, text after), as
     EntrySerializer.get_document_url writes it for this request."""
-    url = reverse("api:entry-document", args=[_SENTINEL])
-    if request is not None:
-        url = request.build_absolute_uri(url)
-    head, _, tail = url.partition(str(_SENTINEL))
-    return head, tail
+    return link_parts("api:entry-document", request=request)

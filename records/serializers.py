@@ -19,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from vetpass.api import SlugField
+from vetpass.pagefmt import link_parts
 
 from .models import (
     Animal,
@@ -317,16 +318,6 @@ class _Author:
         self.display_name = full_name or email  # User.display_name
 
 
-def _link(name: str, request: Any) -> tuple[str, str]:
-    """A per-id API link as (text before the id, text after), as reverse() writes it."""
-    sentinel = "987654321987"
-    url = reverse(name, args=[sentinel])
-    if request is not None:
-        url = request.build_absolute_uri(url)
-    head, _, tail = url.partition(sentinel)
-    return head, tail
-
-
 def entry_list_rows(
     rows: Iterable[dict[str, Any]], *, request: Any, owner_side: bool
 ) -> list[dict[str, Any]]:
@@ -336,7 +327,7 @@ def entry_list_rows(
     run over the row."""
     weight = _weight_field()
     tz = timezone.get_current_timezone()
-    doc_head, doc_tail = _link("api:entry-document", request)
+    doc_head, doc_tail = link_parts("api:entry-document", request=request)
     summary = Entry.summary.fget  # type: ignore[attr-defined]
     out = []
     for row in rows:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS, MONTHS_3
@@ -54,11 +55,24 @@ def _month_names(language: str | None, long: bool) -> tuple[str, ...]:
 def link_for(viewname: str, *before: object) -> Callable[[object], str]:
     """A function pk -> the URL of `viewname` with args (*before, pk). The route is
     reversed once per process (and script prefix): the URLconf does not change while a
-    process runs (as records.practices.workspace_urls)."""
+    process runs."""
+    head, tail = link_parts(viewname, *before)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def link_parts(viewname: str, *before: object, request: Any = None) -> tuple[str, str]:
+    """The URL of `viewname` with args (*before, pk) as (text before pk, text after), for
+    writing many such links (in Python or in SQL) without a reverse() each: the route is
+    reversed once per process (and script prefix). With a request, absolute, as
+    request.build_absolute_uri writes it."""
     head, tail = _link_parts(get_script_prefix(), get_urlconf(), viewname, before)
     if tail is None:  # pragma: no cover - every route we use takes the key as given
-        return lambda pk: reverse(viewname, args=[*before, pk])
-    return lambda pk: f"{head}{pk}{tail}"
+        raise ValueError(f"{viewname} does not write its last argument into the URL")
+    if request is None:
+        return head, tail
+    url = request.build_absolute_uri(f"{head}{_SENTINEL}{tail}")
+    head, _, tail = url.rpartition(str(_SENTINEL))
+    return head, tail
 
 
 @lru_cache(maxsize=1024)

@@ -10,8 +10,7 @@ from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
 
-# An id no row will have, reversed in place of the animal's id and then replaced by it.
-_MARK = 2_147_480_000
+from vetpass.pagefmt import link_parts
 
 _NAV = {
     "clients": "practices:workspace",
@@ -33,8 +32,7 @@ def _urls(script_prefix: str, practice_pk: int) -> dict[str, str]:
         ("animal", "practices:workspace_animal"),
         ("entry_create", "practices:workspace_entry_create"),
     ):
-        head, _, tail = reverse(name, args=[practice_pk, _MARK]).partition(str(_MARK))
-        urls[f"{key}_head"], urls[f"{key}_tail"] = head, tail
+        urls[f"{key}_head"], urls[f"{key}_tail"] = link_parts(name, practice_pk)
     return urls
 
 
