@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection
 
 from vetpass.pagefmt import link_parts
+from vetpass.prepared import prepared_cursor
 
 from .selectors import OWNED_OR_SHARED_SQL
 
@@ -140,7 +141,7 @@ class AnimalListQuery:
         return {"user": self.user_id, **self.filters}
 
     def count(self) -> int:
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(COUNT_SQL.format(where=self._where()), self._params())
             return int(cursor.fetchone()[0])
 
@@ -152,7 +153,7 @@ class AnimalListQuery:
         params.update(
             limit=limit, offset=offset, photo_head=photo_link[0], photo_tail=photo_link[1]
         )
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         total = int(rows[0][0]) if rows else 0
@@ -304,7 +305,7 @@ class EntryListQuery:
 
     def count(self) -> int:
         where, params = self._where()
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(ENTRY_COUNT_SQL.format(where=where), params)
             return int(cursor.fetchone()[0])
 
@@ -314,7 +315,7 @@ class EntryListQuery:
         params.update(
             limit=limit, offset=offset, doc_head=document_link[0], doc_tail=document_link[1]
         )
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             sql = ENTRY_PAGE_SQL.format(where=where, order=ENTRY_ORDER, entry=ENTRY_JSON)
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -355,7 +356,7 @@ class EntryListQuery:
         sql = OWNER_SIDE_ENTRY_PAGE_SQL.format(
             owned_or_shared=OWNED_OR_SHARED_SQL, where=where, order=ENTRY_ORDER, entry=ENTRY_JSON
         )
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not rows:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from vetpass.pagefmt import day_month_year, day_month_year_of, link_for, url_of
+from vetpass.prepared import prepared_cursor
 
 from . import selectors
 from .models import CoOwnerInvitation, Entry, EntryKind, EntrySource, Permission
@@ -317,7 +318,7 @@ def dashboard(user: Any) -> Dashboard:
         "pending": CoOwnerInvitation.Status.PENDING.value,
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(DASHBOARD_SQL, params)
         rows = cursor.fetchall()
     today = timezone.localdate()

@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vetpass.accounts.models import User
 from vetpass.compiled import CompiledGet
+from vetpass.prepared import prepared_cursor
 
 from . import services
 from .models import Animal, AnimalAccess, Entry, Permission
@@ -208,7 +208,7 @@ def entry_rows(
         args.append(kind)
     if limit is not None:
         args += [limit, offset]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, args)
         return [EntryRow._make(row) for row in cursor.fetchall()]
 
@@ -221,7 +221,7 @@ def entry_count(vis: Visibility, *, kind: str | None = None) -> int:
     if kind:
         sql += " AND e.kind = %s"
         args.append(kind)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, args)
         return int(cursor.fetchone()[0])
 
@@ -263,7 +263,7 @@ def weight_series(vis: Visibility) -> list[tuple[dt.date, float]]:
     """(date, kg) points for the weight chart, oldest first: the weighings this look may
     see (entries_sql, the rule), read as rows."""
     visible, params = vis.entries_sql()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_WEIGHTS_SQL.format(visible=visible), [vis.animal.pk, *params])
         return [(when, weight_in_kg(value, unit)) for when, value, unit in cursor.fetchall()]
 
@@ -344,7 +344,7 @@ def co_owner_rows(vis: Visibility) -> list[CoOwnerRow]:
     the query)."""
     if not vis.is_owner:
         raise Http404("No such animal.")
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             "SELECT x.id, u.full_name, u.email, x.permission FROM records_animalaccess x "
             "JOIN accounts_user u ON u.id = x.user_id WHERE x.animal_id = %s "

@@ -21,6 +21,8 @@ from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
+from .prepared import prepared_cursor
+
 M = TypeVar("M", bound=Model)
 
 # A primary key no row has, compiled in as the parameter and replaced by the one asked for.
@@ -59,7 +61,7 @@ class CompiledGet(Generic[M]):
             low, high = connection.ops.integer_field_range(key_field.get_internal_type())
             if (low is not None and key < low) or (high is not None and key > high):
                 return None
-        with connection.cursor() as cursor:
+        with prepared_cursor(using) as cursor:
             cursor.execute(plan.sql, [key])
             found = cursor.fetchone()
         if found is None:
@@ -154,7 +156,7 @@ class CompiledQuery(Generic[M]):
             else constant
             for name, constant in slots
         ]
-        with connection.cursor() as cursor:
+        with prepared_cursor(using) as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
         return [_instance(model, using, plan, connection, row) for row in rows]

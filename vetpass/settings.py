@@ -162,6 +162,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# The hot paths' hand-written statements are planned once per connection (issue 10,
+# vetpass.prepared): psycopg prepares a statement of vetpass.prepared.prepared_cursor the
+# second time a connection runs it. The ORM binds on the client and never prepares. Off
+# (0) behind a pooler that shares server sessions between transactions.
+if IS_POSTGRES and env.bool("DB_PREPARED_STATEMENTS", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

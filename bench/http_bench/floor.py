@@ -64,7 +64,7 @@ LEFT JOIN records_entry e ON e.animal_id = a.id
 LEFT JOIN accounts_user u ON u.id = e.author_id
 WHERE a.id = %(animal)s
 ORDER BY e.occurred_on DESC, e.created_at DESC, e.id DESC
-LIMIT 20
+{limit}
 """
 CLIENTS = """
 SELECT f.id, u.id AS user_id, u.full_name, u.email, f.created_at,
@@ -80,9 +80,11 @@ QUERIES = {
     "animals": ANIMALS,
     "entries": ENTRIES,
     "dashboard": ANIMALS,
-    "animal_page": ANIMAL_PAGE,
+    # The rows each page shows: the owner's page one timeline page (records.views
+    # TIMELINE_PAGE_SIZE, 50), the vet's every entry the practice may see.
+    "animal_page": ANIMAL_PAGE.format(limit="LIMIT 50"),
     "vet_clients": CLIENTS,
-    "vet_animal_page": ANIMAL_PAGE,
+    "vet_animal_page": ANIMAL_PAGE.format(limit=""),
 }
 
 BODIES_DIR = Path(os.environ.get("BENCH_BODIES_DIR", "."))

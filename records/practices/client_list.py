@@ -33,6 +33,7 @@ from django.db import connection
 from django.utils import timezone
 
 from vetpass.accounts.models import User
+from vetpass.prepared import prepared_cursor
 
 from ..models import AccessLogGrant, Practice, PracticeMembership, RecordRequest
 from . import access
@@ -215,7 +216,8 @@ _KEYS_GIVEN = (
 # Each client on the page: their granting favorite, their longest live share; the log row
 # naming every one (log_list_reads' row); then the membership and practice, the open
 # requests (open_request_count), "more", and the clients with the animals their grants
-# share, in (name, id) order as Python sorts them (COLLATE "C": code points).
+# share, in (name, id) order as Python sorts them (COLLATE "C": code points) — the page's
+# animals in one pass (`sa`), not a subquery per client.
 _STATEMENT = (
     "WITH member AS (SELECT id FROM records_practicemembership WHERE user_id=%(user)s"
     " AND practice_id=%(practice)s AND left_at IS NULL),"
@@ -237,21 +239,27 @@ _STATEMENT = (
     "array_agg(r.id ORDER BY r.owner_id,r.id),%(now)s"
     " FROM (SELECT %(practice)s::bigint AS practice_id,owner_id,CASE WHEN favorite_id IS NULL"
     " THEN %(share_kind)s::text ELSE %(favorite_kind)s::text END AS kind,"
-    "COALESCE(favorite_id,share_id) AS id FROM shown) r GROUP BY r.practice_id RETURNING id)"
+    "COALESCE(favorite_id,share_id) AS id FROM shown) r GROUP BY r.practice_id RETURNING id),"
+    # The shown clients' animals, aggregated once (a generic plan, which counts on one
+    # client, would aggregate them again for each client).
+    "sa AS MATERIALIZED (SELECT x.owner_id,json_agg(json_build_array(a.id,a.name,sp.name)"
+    ' ORDER BY a.name COLLATE "C",a.id) AS animals FROM (SELECT sh.owner_id,a.id FROM shown sh'
+    " JOIN records_animal a ON a.owner_id=sh.owner_id WHERE sh.all_animals"
+    " UNION SELECT sh.owner_id,fa.animal_id FROM shown sh JOIN records_favorite_animals fa"
+    " ON fa.favorite_id=sh.favorite_id WHERE NOT sh.all_animals"
+    " UNION SELECT sh.owner_id,ea.animal_id FROM shown sh JOIN l e ON e.owner_id=sh.owner_id"
+    " JOIN records_emergencyshare_animals ea ON ea.emergencyshare_id=e.id) x"
+    " JOIN records_animal a ON a.id=x.id JOIN records_species sp ON sp.id=a.species_id"
+    " GROUP BY x.owner_id)"
     "SELECT {columns},"
     "(SELECT count(*) FROM records_recordrequest r WHERE r.practice_id=%(practice)s"
     " AND r.status=%(open)s AND r.favorite_id IN (SELECT id FROM g)),"
     "EXISTS (SELECT FROM keys WHERE pos>%(size)s),"
     "(SELECT json_agg(json_build_array(sh.owner_id,sh.named,sh.sort_name,sh.favorite_id,"
     "sh.share_profile,sh.kinds,u.full_name,u.email,u.phone,u.restricted_at IS NOT NULL,sh.until,"
-    '(SELECT json_agg(json_build_array(a.id,a.name,sp.name) ORDER BY a.name COLLATE "C",a.id)'
-    " FROM records_animal a JOIN records_species sp ON sp.id=a.species_id WHERE a.id IN ("
-    "SELECT id FROM records_animal WHERE sh.all_animals AND owner_id=sh.owner_id"
-    " UNION ALL SELECT animal_id FROM records_favorite_animals"
-    " WHERE NOT sh.all_animals AND favorite_id=sh.favorite_id"
-    " UNION ALL SELECT ea.animal_id FROM l e JOIN records_emergencyshare_animals ea"
-    " ON ea.emergencyshare_id=e.id WHERE e.owner_id=sh.owner_id))) ORDER BY sh.pos)::text"
-    " FROM shown sh JOIN accounts_user u ON u.id=sh.owner_id)"
+    "sa.animals) ORDER BY sh.pos)::text"
+    " FROM shown sh JOIN accounts_user u ON u.id=sh.owner_id"
+    " LEFT JOIN sa ON sa.owner_id=sh.owner_id)"
     " FROM records_practicemembership m JOIN records_practice p ON p.id=m.practice_id"
     " WHERE m.id=(SELECT id FROM member)"
 )
@@ -316,7 +324,7 @@ def _statement(
     }
     if cursor is not None:
         params.update(c_named=cursor.named, c_name=cursor.sort_name, c_owner=cursor.owner_ref)
-    with connection.cursor() as db:
+    with prepared_cursor() as db:
         db.execute(_sql(q=bool(q), after=_after(cursor), given=owners is not None), params)
         found = db.fetchone()
     if found is None:

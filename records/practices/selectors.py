@@ -9,7 +9,6 @@ import json
 from datetime import date
 from typing import Any, NamedTuple
 
-from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -27,6 +26,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from vetpass.accounts.models import User
+from vetpass.compiled import CompiledQuery
+from vetpass.prepared import prepared_cursor
 
 from ..models import (
     AccessLogGrant,
@@ -125,13 +126,33 @@ def active_memberships(user: User) -> QuerySet[PracticeMembership]:
     )
 
 
+# active_memberships(user).get(practice_id=…), compiled once per process (every workspace
+# page reads it first; building the query was most of its cost).
+_MEMBERSHIP = CompiledQuery(
+    lambda user, practice: PracticeMembership.objects.filter(
+        user_id=user, practice_id=practice, left_at__isnull=True
+    ).select_related("practice"),
+    "user",
+    "practice",
+)
+_BIGINT = 2**63
+
+
 def get_membership(user: User, practice_pk: object, *, admin: bool = False) -> PracticeMembership:
     """The user's active membership of the practice, or 404: someone who is not (or no
     longer) on its staff may not learn anything about its workspace."""
     try:
-        membership = active_memberships(user).get(practice_id=practice_pk)  # type: ignore[misc]
-    except (PracticeMembership.DoesNotExist, ValueError, TypeError):
+        key = int(str(practice_pk))
+    except ValueError:
         raise Http404("No such practice workspace.") from None
+    if not user.is_authenticated or not -_BIGINT <= key < _BIGINT:
+        raise Http404("No such practice workspace.")
+    # At most one: a person has one active membership of a practice (a unique constraint).
+    found = _MEMBERSHIP.all(user=user.pk, practice=key)
+    if not found:
+        raise Http404("No such practice workspace.")
+    membership = found[0]
+    membership.user = user
     if admin and not membership.is_practice_admin:
         raise Http404("No such practice workspace.")
     return membership
@@ -351,7 +372,7 @@ def favorites_sharing_animal(animal: Animal) -> list[SharingFavorite]:
     """The owner's active favorites that include this animal: which practices see it now.
     Shown on the animal's page so the owner never reads "nobody else sees this" while a
     practice does."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_SHARING_FAVORITES_SQL, [animal.owner_id, timezone.localdate(), animal.pk])
         rows = cursor.fetchall()
     return [
