@@ -1,9 +1,13 @@
 import time
+from collections.abc import Callable
+from html import escape
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString, mark_safe
 
 # "Is this person practice staff?" only shows the Workspace link (the workspace itself
 # checks membership on every request), so each process keeps the answer for a minute
@@ -72,6 +76,48 @@ def nav_links() -> dict[str, str]:
     return links
 
 
+# The signed-in layout's menu (templates/base.html), in its order: (link, label, whether
+# the link is marked as the current page when it is). Written here in Python, once per
+# request, where the template's two dozen lookups and comparisons cost more than the rest
+# of the layout (issue 10); tests/test_layout_nav.py holds it to the template it replaced.
+_MENU_BEFORE_STAFF = (
+    ("home", "Dashboard"),
+    ("animals", "Animals"),
+    ("reminders", "Due reminders"),
+    ("messages", "Messages"),
+    ("favorites", "Your practices"),
+    ("appointments", "Appointments"),
+    ("shares", "Emergency shares"),
+    ("search", "Find a practice"),
+)
+_MENU_AFTER_STAFF = (("privacy", "Privacy centre"), ("access_log", "Who looked at my records"))
+
+
+def _menu_item(links: dict[str, str], key: str, label: str, path: str, current: bool = True) -> str:
+    href = links[key]
+    mark = ' aria-current="page"' if current and path == href else ""
+    return f'<li><a href="{escape(href)}"{mark}>{label}</a></li>'
+
+
+def nav_items(request: HttpRequest, user: object, is_staff: Callable[[], bool]) -> SafeString:
+    """The signed-in menu's items (the <li>s inside the layout's <ul>), as one safe string."""
+    links = nav_links()
+    path = request.path
+    items = [_menu_item(links, key, label, path) for key, label in _MENU_BEFORE_STAFF]
+    if is_staff():
+        items.append(_menu_item(links, "workspace", "Workspace", path))
+    items += [_menu_item(links, key, label, path) for key, label in _MENU_AFTER_STAFF]
+    if getattr(user, "is_dpo", False):
+        items.append(_menu_item(links, "admin", "Data protection admin", path, current=False))
+    items.append(_menu_item(links, "profile", "Your profile", path))
+    items.append(
+        f'<li>\n<form method="post" action="{escape(links["logout"])}" class="inline">\n'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+        '<button type="submit" class="link">Sign out</button>\n</form>\n</li>'
+    )
+    return mark_safe("\n".join(items))  # noqa: S308 - every value above is escaped
+
+
 def site(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
 
@@ -86,4 +132,6 @@ def site(request: HttpRequest) -> dict[str, object]:
         "DEBUG": settings.DEBUG,
         "is_practice_staff": SimpleLazyObject(is_practice_staff),
         "nav": nav_links(),
+        # Called by the template (a callable), only on a signed-in page.
+        "nav_items": lambda: nav_items(request, user, is_practice_staff),
     }

@@ -190,7 +190,11 @@ if TESTING:
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# One language, British English, and no translations of our own: the translation machinery
+# off (Django's advice for a site that does not translate) saves a lookup in a catalog for
+# every lazy label and date a page shows (issue 10). Django's and allauth's en_GB catalogs
+# say what their sources say, so no text changes.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 from django.templatetags.static import static
 from django.urls import reverse
@@ -14,22 +12,44 @@ from consent.cookies import BANNER_WORDING, analytics_allowed, cookie_choice
 register = template.Library()
 
 
-@register.inclusion_tag("consent/_cookie_banner.html", takes_context=True)
-def cookie_banner(context: template.Context) -> dict[str, Any]:
+# The banner, written here rather than by an inclusion tag's template: it is on every page
+# until the visitor chooses, and the tag's context copy and template cost a tenth of a
+# signed-in page (issue 10). Accepting and refusing weigh the same: neither button is the
+# primary one.
+_BANNER = (
+    '<section class="cookie-banner" aria-label="Cookies on VetPass" id="cookie-banner">\n'
+    '  <div class="wrap">\n'
+    "    <h2>Cookies on VetPass</h2>\n"
+    "    <p>{wording}</p>\n"
+    '    <form method="post" action="{cookies_url}" class="cookie-banner-form">\n'
+    '      <input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">\n'
+    '      <input type="hidden" name="next" value="{next}">\n'
+    '      <button type="submit" name="analytics" value="yes" class="button secondary">'
+    "Accept analytics cookies</button>\n"
+    '      <button type="submit" name="analytics" value="no" class="button secondary">'
+    "Essential cookies only</button>\n"
+    '      <a href="{cookies_url}">Cookie settings</a>\n'
+    "    </form>\n"
+    "  </div>\n"
+    "</section>\n"
+)
+
+
+@register.simple_tag(takes_context=True)
+def cookie_banner(context: template.Context) -> str:
+    """The cookie banner, until the visitor has chosen (consent.cookies.cookie_choice)."""
     request = context.get("request")
-    if request is None:
-        return {"show_banner": False}
-    if cookie_choice(request) is not None:
-        return {"show_banner": False}
+    if request is None or cookie_choice(request) is not None:
+        return ""
     # The layout's links, reversed once per process (vetpass.context_processors.nav_links).
     nav = context.get("nav") or {}
-    return {
-        "show_banner": True,
-        "wording": BANNER_WORDING,
-        "next": request.get_full_path(),
-        "csrf_token": context.get("csrf_token"),
-        "cookies_url": nav.get("cookies") or reverse("consent:cookies"),
-    }
+    return format_html(
+        _BANNER,
+        wording=BANNER_WORDING,
+        cookies_url=nav.get("cookies") or reverse("consent:cookies"),
+        csrf_token=str(context.get("csrf_token") or ""),
+        next=request.get_full_path(),
+    )
 
 
 @register.simple_tag(takes_context=True)
