@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -21,7 +22,7 @@ from vetpass.compiled import CompiledGet
 from vetpass.prepared import prepared_cursor
 
 from . import services
-from .models import Animal, AnimalAccess, Entry, Permission
+from .models import AccessLog, Animal, AnimalAccess, Entry, Permission
 from .models.entries import weight_in_kg
 from .practices import access
 from .practices.access import ClientIdentity
@@ -167,7 +168,7 @@ class EntryRow(NamedTuple):
     total: int
 
 
-_ENTRY_ROWS_SQL = """
+_ENTRY_ROWS_SQL = """{with_log}
 SELECT {columns}, p.name, u.full_name, u.email, {superseded}, {total}
 FROM records_entry e
 LEFT JOIN records_practice p ON p.id = e.practice_id
@@ -187,15 +188,26 @@ def entry_rows(
     limit: int | None = None,
     offset: int = 0,
     superseded: bool = False,
+    log: AccessLog | None = None,
 ) -> list[EntryRow]:
     """entries_for's entries — the kinds the grant shares and always what the viewer's
     practice wrote — newest first, as rows in one hand-written statement (issue 10: the
     ORM's query building and an instance per entry cost the animal pages more than the
     database did). With `limit`, one page of them, each row holding the total
     (COUNT(*) OVER ()); with `superseded`, whether a later dose superseded each
-    vaccination (records.vaccinations, the one answer)."""
+    vaccination (records.vaccinations, the one answer). With `log` (access.read_log_row's
+    row for this look), the access-log row is written by the same statement on
+    PostgreSQL (a data-modifying CTE: one round trip, one commit), and first elsewhere."""
     visible, params = vis.entries_sql()
+    with_log, log_params = "", cast("list[object]", [])
+    if log is not None:
+        if connection.vendor == "postgresql":
+            cte, log_params = access.log_insert_sql(log)
+            with_log = f"WITH {cte}"
+        else:
+            access.save_log_row(log)
     sql = _ENTRY_ROWS_SQL.format(
+        with_log=with_log,
         columns=_ENTRY_COLUMNS,
         superseded=SUPERSEDED_SQL if superseded else "0",
         total="COUNT(*) OVER ()" if limit is not None else "0",
@@ -203,7 +215,7 @@ def entry_rows(
         kind=" AND e.kind = %s" if kind else "",
         limit=" LIMIT %s OFFSET %s" if limit is not None else "",
     )
-    args: list[str | int] = [vis.animal.pk, *params]
+    args: list[object] = [*log_params, vis.animal.pk, *params]
     if kind:
         args.append(kind)
     if limit is not None:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the old template, line for line
 """The signed-in menu written in Python (vetpass.context_processors.nav_items, issue 10)
 is the markup the layout's template wrote: the same links, labels, order, current-page
 marks and sign-out form, for owners, practice staff and the DPO, on every menu page."""

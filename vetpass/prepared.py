@@ -43,7 +43,9 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Any:
     connection = connections[using]
     if not prepares(using):
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        ServerBindingCursor,
+    )
     from django.db.backends.postgresql.psycopg_any import register_tzloader
     from psycopg.pq import Format
 

@@ -386,7 +386,7 @@ _LOG_COLUMNS = (
 )
 
 
-def _save_log_row(row: AccessLog) -> None:
+def save_log_row(row: AccessLog) -> None:
     """row.save(), on PostgreSQL as one prepared INSERT (issue 10: every detail page a
     practice opens writes one, and the ORM's building of it cost twice the insert). The
     row is written, durably, before the page is answered, as before."""
@@ -406,18 +406,33 @@ _LOG_INSERT = (
 )
 
 
+def read_log_row(user: User, vis: Visibility, view: str) -> AccessLog | None:
+    """The (unsaved) access-log row a read through a grant needs; None for the owner's
+    side, which is not logged. For a caller that writes it in the statement that reads
+    what it logs (log_insert_sql), so the two are one round trip and one commit."""
+    if vis.via is None:
+        return None
+    return _log_row(user, vis.via, vis.animal.owner_id, vis.animal.pk, view)
+
+
+def log_insert_sql(row: AccessLog) -> tuple[str, list[Any]]:
+    """A data-modifying CTE (`logged`) writing the row, for a statement's WITH clause, and
+    its parameters: PostgreSQL runs it to completion whether or not the rest reads it."""
+    return f"logged AS ({_LOG_INSERT})", [getattr(row, column) for column in _LOG_COLUMNS]
+
+
 def log_read(user: User, vis: Visibility, view: str) -> AccessLog | None:
     """Write the access-log row for a read through a grant; owner-side reads are not logged."""
     if vis.via is None:
         return None
     row = _log_row(user, vis.via, vis.animal.owner_id, vis.animal.pk, view)
-    _save_log_row(row)
+    save_log_row(row)
     return row
 
 
 def log_one_read(user: User, via: object, owner_id: int, animal_id: int | None, view: str) -> None:
     """A detail page's read of one owner's data through a grant: one AccessLog row."""
-    _save_log_row(_log_row(user, via, owner_id, animal_id, view))
+    save_log_row(_log_row(user, via, owner_id, animal_id, view))
 
 
 def _compact() -> bool:

@@ -269,8 +269,12 @@ def workspace(request: HttpRequest, practice_pk: int) -> HttpResponse:
 @login_required
 def workspace_animal(request: HttpRequest, practice_pk: int, animal_pk: int) -> HttpResponse:
     membership = sel.get_membership(request.user, practice_pk)  # type: ignore[arg-type]
-    vis = sel.get_workspace_animal(request.user, membership, animal_pk, view="animal record")  # type: ignore[arg-type]
-    entries = wsel.workspace_animal_entries(vis)
+    vis, entries = wsel.workspace_animal_page(
+        request.user,  # type: ignore[arg-type]
+        membership,
+        animal_pk,
+        view="animal record",
+    )
     return render(
         request,
         "practices/workspace_animal.html",

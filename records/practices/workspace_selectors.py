@@ -291,16 +291,32 @@ def workspace_client_rows(user: User, practice: Practice, keys: Iterable[dict]) 
     return rows
 
 
-def get_workspace_animal(
-    user: User, membership: PracticeMembership, pk: object, *, view: str
-) -> Visibility:
-    """The animal as this practice may see it, or 404; the read is access-logged."""
+def _workspace_look(user: User, membership: PracticeMembership, pk: object) -> Visibility:
+    """The animal as this practice may see it, or 404 (not yet logged)."""
     animal = read_animal(pk)
     vis = access.practice_visibility(user, animal, membership.practice, membership=membership)
     if vis is None:
         raise Http404("No such animal.")
+    return vis
+
+
+def get_workspace_animal(
+    user: User, membership: PracticeMembership, pk: object, *, view: str
+) -> Visibility:
+    """The animal as this practice may see it, or 404; the read is access-logged."""
+    vis = _workspace_look(user, membership, pk)
     access.log_read(user, vis, view)
     return vis
+
+
+def workspace_animal_page(
+    user: User, membership: PracticeMembership, pk: object, *, view: str
+) -> tuple[Visibility, list[EntryRow]]:
+    """get_workspace_animal and workspace_animal_entries for the vet's animal page: the
+    animal as this practice may see it (or 404) and the entries this look may see, the
+    read's access-log row written by the statement that reads the entries."""
+    vis = _workspace_look(user, membership, pk)
+    return vis, entry_rows(vis, log=access.read_log_row(user, vis, view))
 
 
 def workspace_animal_entries(vis: Visibility) -> list[EntryRow]:
