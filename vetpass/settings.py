@@ -162,6 +162,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES:
+    # Django's backend, its health check answered from the socket (vetpass.postgresql).
+    DATABASES["default"]["ENGINE"] = "vetpass.postgresql"
 # The hot paths' hand-written statements are planned once per connection (issue 10,
 # vetpass.prepared): psycopg prepares a statement of vetpass.prepared.prepared_cursor the
 # second time a connection runs it. The ORM binds on the client and never prepares. Off

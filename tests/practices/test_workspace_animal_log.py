@@ -29,7 +29,8 @@ def test_each_view_writes_one_row_naming_the_grant(favorite, carol, riverside, r
         assert "Booster" in response.content.decode()
         assert AccessLog.objects.filter(viewer=carol, animal=rex).count() == expected
     row = AccessLog.objects.filter(viewer=carol).latest("id")
-    assert (row.owner_id, row.practice_id, row.view) == (rex.owner_id, riverside.pk, "animal record")
+    assert (row.owner_id, row.practice_id) == (rex.owner_id, riverside.pk)
+    assert row.view == "animal record"
     assert (row.grant_kind, row.grant_id) == (AccessLogGrant.FAVORITE, favorite.pk)
 
 
