@@ -374,6 +374,7 @@ def _log_row(user: User, via: object, owner_id: int, animal_id: int | None, view
     )
 
 
+# An AccessLog row's columns, in the order the INSERTs below name them.
 _LOG_COLUMNS = (
     "viewer_id",
     "practice_id",
@@ -535,19 +536,7 @@ def _insert_list_row(user: User, view: str, sources: list[_Source], now: Any) ->
 
 def _insert_rows(user: User, view: str, sources: list[_Source], now: Any) -> None:
     table = connection.ops.quote_name(AccessLog._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(c)
-        for c in (
-            "viewer_id",
-            "practice_id",
-            "owner_id",
-            "animal_id",
-            "view",
-            "grant_kind",
-            "grant_id",
-            "created_at",
-        )
-    )
+    columns = ", ".join(connection.ops.quote_name(c) for c in _LOG_COLUMNS)
     with connection.cursor() as cursor:
         for grant_kind, source, sub_sql, sub_params in sources:
             cursor.execute(
