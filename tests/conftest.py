@@ -103,6 +103,23 @@ def dpo(reference_data):
     return UserFactory(email="dpo@example.com", full_name="Dee P. O.", is_dpo=True, is_staff=True)
 
 
+def app_session_token(user, password: str = PASSWORD) -> str:
+    """The session token the mobile app gets by signing in through allauth's headless API
+    (the address verified first, as a signed-up app user's is)."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    response = Client().post(
+        "/_allauth/app/v1/auth/login",
+        {"email": user.email, "password": password},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["meta"]["session_token"]
+
+
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user, backend="vetpass.accounts.backends.ModelBackend")

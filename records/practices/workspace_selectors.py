@@ -312,17 +312,11 @@ def get_workspace_animal(
 def workspace_animal_page(
     user: User, membership: PracticeMembership, pk: object, *, view: str
 ) -> tuple[Visibility, list[EntryRow]]:
-    """get_workspace_animal and workspace_animal_entries for the vet's animal page: the
-    animal as this practice may see it (or 404) and the entries this look may see, the
-    read's access-log row written by the statement that reads the entries."""
+    """The vet's animal page: the animal as this practice may see it (or 404) and the
+    entries this look may see (entry_rows, the rule), newest first, the read's access-log
+    row written by the statement that reads the entries."""
     vis = _workspace_look(user, membership, pk)
     return vis, entry_rows(vis, log=access.read_log_row(user, vis, view))
-
-
-def workspace_animal_entries(vis: Visibility) -> list[EntryRow]:
-    """The entries of the vet's animal page: those this look may see (entry_rows, the
-    rule), newest first, as rows."""
-    return entry_rows(vis)
 
 
 def workspace_vcpr_date(

@@ -19,6 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.conftest import app_session_token
 from vetpass.accounts.models import Session
 from vetpass.accounts.sessions import KEY_PREFIX
 
@@ -36,13 +37,7 @@ def cached(key: str) -> bool:
 
 
 def app_token(alice, password) -> str:
-    response = Client().post(
-        "/_allauth/app/v1/auth/login",
-        {"email": alice.email, "password": password},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return response.json()["meta"]["session_token"]
+    return app_session_token(alice, password)
 
 
 def api_get(token: str, path: str = "/api/v1/animals/"):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.management import call_command
@@ -15,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import app_session_token
 from vetpass.accounts.models import User
 from vetpass.accounts.services import activity_record, restriction_apply, restriction_lift
 from vetpass.accounts.usercache import KEY, user_cached
@@ -31,14 +31,7 @@ def _empty_cache():
 
 @pytest.fixture
 def token(alice, password) -> str:
-    EmailAddress.objects.create(user=alice, email=alice.email, verified=True, primary=True)
-    response = Client().post(
-        "/_allauth/app/v1/auth/login",
-        {"email": alice.email, "password": password},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return response.json()["meta"]["session_token"]
+    return app_session_token(alice, password)
 
 
 def api_get(token: str):

@@ -14,6 +14,7 @@ from django.db import close_old_connections
 from django.test import Client, override_settings
 from redis.connection import AbstractConnection
 
+from tests.conftest import app_session_token
 from vetpass.accounts.sessions import ACCOUNT_KEY_PREFIX, KEY_PREFIX, SessionStore
 from vetpass.accounts.usercache import KEY, user_cached, user_prefetched
 from vetpass.cache import RedisCache, get_chained
@@ -71,13 +72,7 @@ def web_client(user, password) -> Client:
 
 
 def app_token(user, password) -> str:
-    response = Client().post(
-        "/_allauth/app/v1/auth/login",
-        {"email": user.email, "password": password},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return response.json()["meta"]["session_token"]
+    return app_session_token(user, password)
 
 
 def test_a_warm_web_request_reads_session_and_account_in_one_round_trip(

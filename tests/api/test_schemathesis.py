@@ -18,10 +18,8 @@ import time
 
 import pytest
 import schemathesis
-from allauth.account.models import EmailAddress
 from django.core import signals
 from django.db import close_old_connections, transaction
-from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -31,6 +29,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi import checks
 
 from tests.api.conftest import path_parameters
+from tests.conftest import app_session_token
 from vetpass.wsgi import application
 
 pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis]
@@ -73,16 +72,7 @@ def _no_throttling(monkeypatch):
 
 
 def _session_token(user, password: str) -> str:
-    EmailAddress.objects.get_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
-    response = Client().post(
-        "/_allauth/app/v1/auth/login",
-        {"email": user.email, "password": password},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return response.json()["meta"]["session_token"]
+    return app_session_token(user, password)
 
 
 def _run(token: str, world: dict[str, int]) -> tuple[int, dict[tuple[str, str, str], str]]:
